@@ -1,0 +1,106 @@
+"""Shared fixtures of the template's suite: servers, rendered projects, the summary table.
+
+Each stack is rendered once per session into its own directory and gets a fresh
+virtual environment installed from its own pyproject.toml (uv, shared cache), so
+a dependency missing from the template fails here, not on a user's machine.
+"""
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import services
+from tests.stacks import Stack
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+SERVER_ENGINES = ("postgresql", "mysql")
+_NOT_INHERITED = {"VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE", "DATABASE_URL", "TEST_DATABASE_URL"}
+
+
+@dataclass
+class Project:
+    stack: Stack
+    path: Path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        # The project's own settings only; bytecode is written so each tool run imports fast.
+        env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+        env.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", **extra)
+        return env
+
+    def run(self, *command: str, timeout: float = 900, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run a command in the project; fail the test with its output if it fails."""
+        result = subprocess.run(
+            command, cwd=self.path, env=self.env(**env), capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr)[-6000:]
+            pytest.fail(f"`{' '.join(command)}` failed in {self.stack.id} ({result.returncode}):\n{output}")
+        return result
+
+    def tool(self, name: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return self.run(str(self.path / ".venv" / "bin" / name), *args, **env)
+
+    def database_url(self, purpose: str) -> str:
+        """A URL to a fresh, empty database of this project's engine, with its own driver."""
+        example = (self.path / ".env.example").read_text()
+        url = next(line.split("=", 1)[1] for line in example.splitlines() if line.startswith("DATABASE_URL="))
+        scheme = url.split("://", 1)[0]
+        if self.stack.database == "sqlite":
+            directory = self.path / ".test-databases"
+            directory.mkdir(exist_ok=True)
+            (directory / f"{purpose}.db").unlink(missing_ok=True)
+            return f"{scheme}:///{directory / purpose}.db"
+        location = services.fresh_database(self.stack.database, f"cfd_{self.stack.id}_{purpose}")
+        return f"{scheme}://{services.APP_USER}:{services.APP_PASSWORD}@{location}"
+
+
+@pytest.fixture(scope="session")
+def available_servers() -> dict[str, str | None]:
+    """Engine -> None if its server answers, else why not."""
+    status: dict[str, str | None] = {}
+    for engine in SERVER_ENGINES:
+        try:
+            services.check(engine)
+            status[engine] = None
+        except services.ServerUnavailable as error:
+            status[engine] = str(error)
+    return status
+
+
+def require_server(stack: Stack, available_servers: dict[str, str | None]) -> None:
+    """Skip a stack whose server is down, or fail under REQUIRE_SERVICES=1 (the test script and CI)."""
+    if stack.database in SERVER_ENGINES and (problem := available_servers[stack.database]):
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but {problem}")
+        pytest.skip(problem)
+
+
+# --- one summary line per stack, and the matrix wall time ---------------------
+
+_timings: dict[str, tuple[str, dict[str, float]]] = {}
+_session_start = time.monotonic()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call" and not (report.when == "setup" and not report.passed):
+        return
+    properties = dict(report.user_properties)
+    if "timings" in properties or "test_stack[" in report.nodeid:
+        stack = report.nodeid.rsplit("[", 1)[1].rstrip("]")
+        _timings[stack] = (report.outcome, properties.get("timings", {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if not _timings:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("stack matrix")
+    for stack, (outcome, steps) in sorted(_timings.items()):
+        detail = "  ".join(f"{step} {seconds:5.1f}s" for step, seconds in steps.items())
+        write(f"{stack:36} {outcome:7} {sum(steps.values()):6.1f}s  |  {detail}")
+    write(f"matrix wall time: {time.monotonic() - _session_start:.1f}s for {len(_timings)} stacks")

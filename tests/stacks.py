@@ -1,0 +1,124 @@
+"""The stacks the template offers, read from copier.yml itself (never a hand-copied list).
+
+A stack is one answer to each of the four stack questions. A combination that a
+per-choice validator refuses (e.g. an async-only ORM with `concurrency: sync`) is
+not a stack: it is collected with its message so the tests can check the refusal.
+"""
+
+import itertools
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+STACK_QUESTIONS = ("concurrency", "orm", "database", "cache")
+
+
+@dataclass(frozen=True)
+class Stack:
+    concurrency: str
+    orm: str
+    database: str
+    cache: str
+
+    @property
+    def id(self) -> str:
+        parts = [self.concurrency, self.orm, self.database]
+        return "-".join(parts if self.cache == "none" else [*parts, self.cache])
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return {question: getattr(self, question) for question in STACK_QUESTIONS}
+
+    @property
+    def uses_alembic(self) -> bool:
+        return self.orm in ("sqlalchemy", "sqlmodel")
+
+
+@cache
+def copier_config() -> dict:
+    return yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+
+
+def _choices(question: str) -> list[tuple[str, str]]:
+    """(value, validator template) for each choice of a question, in declaration order."""
+    choices = copier_config()[question]["choices"]
+    items = choices.values() if isinstance(choices, dict) else choices
+    result = []
+    for item in items:
+        if isinstance(item, dict):
+            result.append((str(item["value"]), item.get("validator", "")))
+        else:
+            result.append((str(item), ""))
+    return result
+
+
+@cache
+def _combinations() -> tuple[tuple[Stack, ...], tuple[tuple[Stack, str], ...]]:
+    env = SandboxedEnvironment()
+    valid, refused = [], []
+    per_question = [_choices(q) for q in STACK_QUESTIONS]
+    for picked in itertools.product(*per_question):
+        stack = Stack(*(value for value, _ in picked))
+        messages = [env.from_string(v).render(stack.answers).strip() for _, v in picked if v]
+        message = " ".join(m for m in messages if m)
+        if message:
+            refused.append((stack, message))
+        else:
+            valid.append(stack)
+    return tuple(valid), tuple(refused)
+
+
+def valid_stacks() -> tuple[Stack, ...]:
+    return _combinations()[0]
+
+
+def refused_stacks() -> tuple[tuple[Stack, str], ...]:
+    return _combinations()[1]
+
+
+def expected_files(stack: Stack) -> set[str]:
+    """Files every project of this stack must contain (it may contain more)."""
+    files = {
+        ".copier-answers.yml",
+        ".env.example",
+        ".gitignore",
+        "README.md",
+        "pyproject.toml",
+        "app/main.py",
+        "app/core/config.py",
+        "app/core/db.py",
+        "app/core/security.py",
+        "app/models.py",
+        "app/schemas.py",
+        "app/crud.py",
+        "app/api/deps.py",
+        "app/api/errors.py",
+        "app/api/routes/health.py",
+        "app/api/routes/users.py",
+        "app/api/routes/posts.py",
+        "app/api/routes/tags.py",
+        "tests/conftest.py",
+    }
+    if stack.uses_alembic:
+        files |= {"alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py", "tests/test_migrations.py"}
+    return files
+
+
+def unchosen_words(stack: Stack) -> set[str]:
+    """Words that only code for options this stack did not choose would contain."""
+    drivers = {
+        "sqlite": {"aiosqlite", "PRAGMA"},
+        "postgresql": {"asyncpg", "psycopg"},
+        "mysql": {"asyncmy", "pymysql"},
+    }
+    words = set().union(*(names for database, names in drivers.items() if database != stack.database))
+    words |= {name for name in ("sqlmodel", "tortoise") if name != stack.orm}
+    if stack.cache == "none":
+        words |= {"redis", "Redis"}
+    if not stack.uses_alembic:
+        words |= {"alembic"}
+    return words

@@ -1,0 +1,112 @@
+"""Every valid stack, end to end: render, install, lint, type-check, migrate, run its own tests.
+
+One test per stack (xdist spreads the stacks over the workers). The steps after
+the install all run even when one fails, so a report shows every broken step at once;
+their timings feed the per-stack summary line (see conftest.py).
+"""
+
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import Project, require_server
+from tests.stacks import Stack, expected_files, unchosen_words, valid_stacks
+
+# `}}` alone is ordinary Python (nested dict literals), so only openers and `%}` count.
+JINJA_LEFTOVER = re.compile(r"\{\{|\{%|%\}|\{#")
+SKIPPED_DIRS = {".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__", ".test-databases"}
+SKIPPED_NAMES = {"uv.lock"}
+
+
+def text_files(project: Project) -> dict[str, str]:
+    return {
+        path.relative_to(project.path).as_posix(): path.read_text()
+        for path in project.path.rglob("*")
+        if path.is_file()
+        and not SKIPPED_DIRS & set(path.relative_to(project.path).parts)
+        and path.name not in SKIPPED_NAMES
+        and path.suffix not in {".db", ".pyc"}
+    }
+
+
+def check_render(project: Project) -> None:
+    files = text_files(project)
+    missing = expected_files(project.stack) - set(files)
+    assert not missing, f"missing files: {sorted(missing)}"
+    problems = []
+    for name, text in files.items():
+        if JINJA_LEFTOVER.search(text) and not name.endswith(".mako"):  # .mako: Alembic's own templates
+            problems.append(f"{name}: leftover Jinja")
+        if "\n\n\n\n" in text or text.startswith("\n") or not text.endswith("\n") or text.endswith("\n\n"):
+            problems.append(f"{name}: blank-line artefact")
+        if re.search(r"[ \t]+$", text, re.MULTILINE):
+            problems.append(f"{name}: trailing whitespace")
+        problems += [
+            f"{name}: mentions {word!r}, an option not chosen"
+            for word in sorted(unchosen_words(project.stack))
+            if re.search(rf"\b{re.escape(word)}\b", text)
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def check_lint(project: Project) -> None:
+    project.tool("ruff", "check", ".")
+    project.tool("ruff", "format", "--check", ".")
+
+
+def check_types(project: Project) -> None:
+    project.tool("mypy")
+
+
+def check_migrations(project: Project) -> None:
+    """Empty database -> head -> no drift -> base -> head again, on a database of its own."""
+    url = project.database_url("migrations")
+    assert project.stack.uses_alembic, f"no migration steps defined for {project.stack.orm}"
+    for step in (["upgrade", "head"], ["check"], ["downgrade", "base"], ["upgrade", "head"]):
+        project.tool("alembic", *step, DATABASE_URL=url)
+
+
+def check_project_tests(project: Project) -> None:
+    """The rendered project's own suite, against a fresh database on the real server."""
+    env = {} if project.stack.database == "sqlite" else {"TEST_DATABASE_URL": project.database_url("tests")}
+    result = project.tool("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", **env)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary), result.stdout[-3000:]
+    assert not re.search(r"skipped|xfailed|failed|error", summary), f"not everything passed: {summary}"
+
+
+CHECKS: dict[str, Callable[[Project], None]] = {
+    "render": check_render,
+    "lint": check_lint,
+    "mypy": check_types,
+    "migrations": check_migrations,
+    "tests": check_project_tests,
+}
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("stack", valid_stacks(), ids=lambda stack: stack.id)
+def test_stack(stack: Stack, copie, available_servers, record_property) -> None:  # type: ignore[no-untyped-def]
+    require_server(stack, available_servers)
+    timings: dict[str, float] = {}
+    record_property("timings", timings)
+
+    started = time.monotonic()
+    result = copie.copy(extra_answers={"project_name": f"Demo {stack.id}", **stack.answers})
+    assert result.exit_code == 0, f"rendering {stack.id} failed: {result.exception!r}"
+    project = Project(stack, result.project_dir)
+    # uv's cache is shared by every project and xdist worker: installs are links, not downloads.
+    project.run("uv", "sync", "--quiet")
+    timings["install"] = time.monotonic() - started
+
+    failures = []
+    for name, check in CHECKS.items():
+        started = time.monotonic()
+        try:
+            check(project)
+        except (AssertionError, pytest.fail.Exception) as error:
+            failures.append(f"--- {name} ---\n{error}")
+        timings[name] = time.monotonic() - started
+    assert not failures, f"{stack.id}: {len(failures)} step(s) failed\n" + "\n".join(failures)
