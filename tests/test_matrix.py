@@ -39,7 +39,7 @@ def check_render(project: Project) -> None:
     for name, text in files.items():
         if JINJA_LEFTOVER.search(text) and not name.endswith(".mako"):  # .mako: Alembic's own templates
             problems.append(f"{name}: leftover Jinja")
-        if "\n\n\n\n" in text or text.startswith("\n") or not text.endswith("\n") or text.endswith("\n\n"):
+        if text and ("\n\n\n\n" in text or text.startswith("\n") or not text.endswith("\n") or text.endswith("\n\n")):
             problems.append(f"{name}: blank-line artefact")
         if re.search(r"[ \t]+$", text, re.MULTILINE):
             problems.append(f"{name}: trailing whitespace")
