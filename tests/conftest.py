@@ -55,7 +55,8 @@ class Project:
             directory.mkdir(exist_ok=True)
             (directory / f"{purpose}.db").unlink(missing_ok=True)
             return f"{scheme}:///{directory / purpose}.db"
-        location = services.fresh_database(self.stack.database, f"cfd_{self.stack.id}_{purpose}")
+        # The pid keeps concurrent runs of the suite (several checkouts) off each other's databases.
+        location = services.fresh_database(self.stack.database, f"cfd_{os.getpid()}_{self.stack.id}_{purpose}")
         return f"{scheme}://{services.APP_USER}:{services.APP_PASSWORD}@{location}"
 
 

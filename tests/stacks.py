@@ -34,8 +34,8 @@ class Stack:
         return {question: getattr(self, question) for question in STACK_QUESTIONS}
 
     @property
-    def uses_alembic(self) -> bool:
-        return self.orm in ("sqlalchemy", "sqlmodel")
+    def migration_tool(self) -> str:
+        return "alembic" if self.orm in ("sqlalchemy", "sqlmodel") else self.orm
 
 
 @cache
@@ -80,6 +80,11 @@ def refused_stacks() -> tuple[tuple[Stack, str], ...]:
     return _combinations()[1]
 
 
+MIGRATION_FILES = {
+    "alembic": {"alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py"},
+}
+
+
 def expected_files(stack: Stack) -> set[str]:
     """Files every project of this stack must contain (it may contain more)."""
     files = {
@@ -102,10 +107,11 @@ def expected_files(stack: Stack) -> set[str]:
         "app/api/routes/posts.py",
         "app/api/routes/tags.py",
         "tests/conftest.py",
+        "tests/config.py",
+        "tests/database.py",
+        "tests/test_migrations.py",
     }
-    if stack.uses_alembic:
-        files |= {"alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py", "tests/test_migrations.py"}
-    return files
+    return files | MIGRATION_FILES[stack.migration_tool]
 
 
 def unchosen_words(stack: Stack) -> set[str]:
@@ -119,6 +125,6 @@ def unchosen_words(stack: Stack) -> set[str]:
     words |= {name for name in ("sqlmodel", "tortoise") if name != stack.orm}
     if stack.cache == "none":
         words |= {"redis", "Redis"}
-    if not stack.uses_alembic:
+    if stack.migration_tool != "alembic":
         words |= {"alembic"}
     return words

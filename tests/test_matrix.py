@@ -60,12 +60,22 @@ def check_types(project: Project) -> None:
     project.tool("mypy")
 
 
+# Empty database -> head -> no drift -> base -> head again, per migration tool.
+MIGRATION_STEPS = {
+    "alembic": [
+        ["alembic", "upgrade", "head"],
+        ["alembic", "check"],
+        ["alembic", "downgrade", "base"],
+        ["alembic", "upgrade", "head"],
+    ],
+}
+
+
 def check_migrations(project: Project) -> None:
-    """Empty database -> head -> no drift -> base -> head again, on a database of its own."""
+    """The migration cycle on a fresh database of its own."""
     url = project.database_url("migrations")
-    assert project.stack.uses_alembic, f"no migration steps defined for {project.stack.orm}"
-    for step in (["upgrade", "head"], ["check"], ["downgrade", "base"], ["upgrade", "head"]):
-        project.tool("alembic", *step, DATABASE_URL=url)
+    for tool, *args in MIGRATION_STEPS[project.stack.migration_tool]:
+        project.tool(tool, *args, DATABASE_URL=url)
 
 
 def check_project_tests(project: Project) -> None:
