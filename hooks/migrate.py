@@ -11,8 +11,10 @@ first and does nothing when nothing is left to do.
     migrate.py move OLD_PATH NEW_PATH           a file or folder was moved
 
 Run them in the `before` stage: copier re-reads the answers after that stage, so
-the update already renders with the new names, and a moved file carries the
-user's edits to its new place before the merge.
+the update already renders with the new names. For `move` it matters even more:
+without it, an update deletes the old path and the user's edits to it vanish from
+the working tree; moved first, they are merged at the new path (as a conflict to
+resolve when the template changed the same lines).
 """
 
 import argparse

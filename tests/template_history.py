@@ -126,3 +126,29 @@ def build(repo: Path) -> Path:
     added.write_text(added.read_text() + "Keep commits small.\n")
     _release(repo, "v0.3.0")
     return repo
+
+
+MOVE_MIGRATION = """_migrations:
+  - version: v2
+    when: "{{ _stage == 'before' }}"
+    command:
+      ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/migrate.py", "move", "NOTES.md", "docs/NOTES.md"]
+"""
+NOTES = "# Notes\n\nfirst\nsecond\nthird\nfourth\nfifth\n"
+
+
+def build_moving(repo: Path, with_migration: bool) -> Path:
+    """A minimal template whose v2 moves NOTES.md to docs/NOTES.md and changes its last line."""
+    (repo / "template/docs").mkdir(parents=True)
+    shutil.copytree(TEMPLATE_ROOT / "hooks", repo / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "copier.yml").write_text("_subdirectory: template\n_migrations: []\n")
+    (repo / "template/{{_copier_conf.answers_file}}.jinja").write_text("{{ _copier_answers|to_nice_yaml -}}\n")
+    (repo / "template/NOTES.md").write_text(NOTES)
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    _release(repo, "v1")
+    (repo / "template/NOTES.md").rename(repo / "template/docs/NOTES.md")
+    (repo / "template/docs/NOTES.md").write_text(NOTES.replace("fifth", "fifth, from v2"))
+    if with_migration:
+        _edit(repo / "copier.yml", "_migrations: []\n", MOVE_MIGRATION)
+    _release(repo, "v2")
+    return repo

@@ -3,7 +3,8 @@
 tests/template_history.py builds that history (v0.1.0 -> v0.2.0 -> v0.3.0). The
 scenarios: user edits survive an update and template changes arrive; answer
 changes give exactly a fresh render of the new answers; a conflict is surfaced;
-a `_migrations` step runs once, for the right version range. The expensive checks
+a `_migrations` step runs once, for the right version range; a `move` step keeps
+the user's edits of a file a release moves (on a minimal template of its own). The expensive checks
 (install, mypy, the project's own tests) run only where a scenario's claim needs
 them: elsewhere, equality with a fresh render carries over what the matrix proves.
 """
@@ -274,3 +275,21 @@ def test_copy_needs_no_trust_but_a_migrating_update_does(template_repo: Path, tm
     assert "migrations" in refused.stderr
     assert git(project, "status", "--porcelain") == ""
     assert answers(project)["_commit"] == "v0.1.0"
+
+
+@pytest.mark.parametrize("with_migration", [True, False], ids=["with-move-step", "without"])
+def test_move_step_keeps_user_edits_of_a_moved_file(tmp_path: Path, with_migration: bool) -> None:
+    template = template_history.build_moving(tmp_path / "template", with_migration)
+    project = render(template, tmp_path / "service", "v1")
+    notes = project / "NOTES.md"
+    notes.write_text(notes.read_text().replace("first", "first, edited by the user"))
+    commit(project, "Our notes")
+
+    update(project)
+
+    assert not notes.exists()
+    moved = (project / "docs/NOTES.md").read_text()
+    assert "fifth, from v2" in moved
+    # Without the step the edit silently leaves the working tree: the step is what keeps it.
+    assert ("first, edited by the user" in moved) is with_migration
+    assert unmerged(project) == ({"docs/NOTES.md"} if with_migration else set())

@@ -1,7 +1,9 @@
 """The working tree holds no unresolved merge: `copier update` and `git merge` leave
 conflict markers (or `.rej` files) and still exit 0, so this test is the reminder."""
 
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).parent.parent
@@ -11,16 +13,18 @@ SKIPPED_DIRS = {"__pycache__", "node_modules"}
 LARGEST_TEXT_FILE = 1_000_000
 
 
-def project_files() -> list[Path]:
-    """Files of the project, without dot folders (.git, .venv, caches) and build leftovers."""
-    files = []
-    for path in PROJECT_ROOT.rglob("*"):
-        parts = path.relative_to(PROJECT_ROOT).parts
-        if any(part.startswith(".") or part in SKIPPED_DIRS for part in parts[:-1]):
-            continue
-        if path.is_file():
-            files.append(path)
-    return files
+def project_files() -> Iterator[Path]:
+    for directory, subdirs, files in os.walk(PROJECT_ROOT):
+        # Not the project's own text: dot folders (.git, .venv, caches) and virtualenvs by any name.
+        subdirs[:] = [
+            name
+            for name in subdirs
+            if not name.startswith(".")
+            and name not in SKIPPED_DIRS
+            and not Path(directory, name, "pyvenv.cfg").exists()
+        ]
+        for name in files:
+            yield Path(directory, name)
 
 
 def test_no_conflict_markers_or_rejected_hunks() -> None:
