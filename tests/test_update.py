@@ -32,6 +32,12 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template_history.build(tmp_path_factory.mktemp("template-history") / "template")
 
 
+@pytest.fixture
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The one the matrix uses in this worker (see tests/conftest.py)."""
+    return tmp_path_factory.getbasetemp() / "mypy-cache"
+
+
 def default_stack() -> Stack:
     return Stack(**{question: str(copier_config()[question]["default"]) for question in STACK_QUESTIONS})
 
@@ -85,7 +91,9 @@ def migration_runs(report: str) -> list[str]:
 # --- 1. user edits survive, template changes arrive ------------------------------
 
 
-def test_update_keeps_user_edits_and_brings_template_changes(template_repo: Path, tmp_path: Path) -> None:
+def test_update_keeps_user_edits_and_brings_template_changes(
+    template_repo: Path, tmp_path: Path, mypy_cache: Path
+) -> None:
     stack = Stack(concurrency="async", orm="sqlalchemy", database="sqlite", cache="none")
     project = render(template_repo, tmp_path / "service", "v0.1.0", team="payments", **stack.answers)
     user_edits.apply(project)
@@ -105,7 +113,7 @@ def test_update_keeps_user_edits_and_brings_template_changes(template_repo: Path
 
     # The merged project is still a working one: the rendered tests include the user's
     # test of the new route, the migration cycle with 0002 and the conflict-marker check.
-    checked = Project(stack, project)
+    checked = Project(stack, project, mypy_cache)
     checked.run("uv", "sync", "--quiet")
     check_lint(checked)
     check_types(checked)
@@ -145,7 +153,11 @@ FULLY_CHECKED = {"database-sqlite-to-postgresql"}
 
 @pytest.mark.parametrize("change", answer_changes(), ids=change_id)
 def test_answer_change_equals_fresh_render(
-    change: tuple[Stack, Stack], template_repo: Path, tmp_path: Path, available_servers: dict[str, str | None]
+    change: tuple[Stack, Stack],
+    template_repo: Path,
+    tmp_path: Path,
+    mypy_cache: Path,
+    available_servers: dict[str, str | None],
 ) -> None:
     old, new = change
     project = render(template_repo, tmp_path / "service", "v0.1.0", team="payments", **old.answers)
@@ -168,7 +180,7 @@ def test_answer_change_equals_fresh_render(
 
     if change_id(change) in FULLY_CHECKED:
         require_server(new, available_servers)
-        checked = Project(new, project)
+        checked = Project(new, project, mypy_cache)
         checked.run("uv", "sync", "--quiet")
         check_lint(checked)
         check_types(checked)
@@ -192,7 +204,7 @@ def is_local(settings: Settings) -> bool:
 """
 
 
-def test_conflicting_edit_is_surfaced(template_repo: Path, tmp_path: Path) -> None:
+def test_conflicting_edit_is_surfaced(template_repo: Path, tmp_path: Path, mypy_cache: Path) -> None:
     project = render(template_repo, tmp_path / "service", "v0.1.0", team="payments")
     # Both where v0.2.0 adds its own text: at the end of README.md and app/core/config.py.
     with (project / "README.md").open("a") as readme:
@@ -211,7 +223,7 @@ def test_conflicting_edit_is_surfaced(template_repo: Path, tmp_path: Path) -> No
 
     # The project's own checks refuse the leftovers: ruff the Python file, the rendered
     # repository test every file (run without conftest: app/core/config.py cannot be imported).
-    checked = Project(default_stack(), project)
+    checked = Project(default_stack(), project, mypy_cache)
     checked.run("uv", "sync", "--quiet")
     ruff = run_tool(checked, "ruff", "check", ".")
     assert ruff.returncode != 0
