@@ -110,6 +110,7 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/config.py",
         "tests/database.py",
         "tests/test_migrations.py",
+        "tests/test_repository.py",
     }
     return files | MIGRATION_FILES[stack.migration_tool]
 
