@@ -145,11 +145,22 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
         sys.exit(f"bench: `{' '.join(command)}` failed:\n{(result.stdout + result.stderr)[-4000:]}")
 
 
-def render(stack: Stack, destination: Path) -> None:
+def render(stack: Stack, destination: Path, ref: str = "HEAD") -> None:
+    """Render this checkout (HEAD includes uncommitted changes) or any other git ref of it."""
     from copier import run_copy  # imported late: it is slow to import and only needed here
 
     data = {"concurrency": stack.concurrency, "orm": stack.orm, "database": stack.database, "cache": stack.cache}
-    run_copy(str(ROOT), destination, data=data, defaults=True, vcs_ref="HEAD", quiet=True, unsafe=True)
+    run_copy(str(ROOT), destination, data=data, defaults=True, vcs_ref=ref, quiet=True, unsafe=True)
+
+
+def describe(ref: str) -> str:
+    """The commit benchmarked, e.g. `4ef30fc` or `4ef30fc+dirty`."""
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "--short", ref], capture_output=True, text=True, check=False)
+    if commit.returncode != 0:
+        return ref
+    dirty = ref == "HEAD" and subprocess.run([*git, "diff", "--quiet", "HEAD"], check=False).returncode != 0
+    return commit.stdout.strip() + ("+dirty" if dirty else "")
 
 
 def database_urls(project: Path, name: str) -> tuple[str, str]:
@@ -267,7 +278,7 @@ def markdown(result: Result) -> str:
 
 def write_results(result: Result, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    stem = directory / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{result.stack}"
+    stem = directory / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{result.stack}-{result.settings['template']}"
     document = {
         "stack": result.stack,
         "settings": result.settings,
@@ -293,10 +304,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cache", default="none")
     parser.add_argument("--quick", action="store_true", help="one short round (< 1 minute), to check the harness")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=10, help="seconds of load per operation, app and round")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of load per operation and app before round 1")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per operation, app and round")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of load per operation and app before round 1")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (-c)")
     parser.add_argument("--results-dir", type=Path, default=ROOT / "bench-results")
+    parser.add_argument("--ref", default="HEAD", help="git ref of the template to render (default: the working tree)")
     parser.add_argument("--project", type=Path, help="render into this directory and keep it (default: a temp dir)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -316,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         log(f"rendering {stack.id} into {project}")
         started = time.monotonic()
-        render(stack, project)
+        render(stack, project, args.ref)
         run(["uv", "sync", "-q"], project, project_env())
         driver_url, plain_url = database_urls(project, f"bench_{os.getpid()}_{stack.id}")
         upgrade = MIGRATION_STEPS[stack.migration_tool][0]  # the first step migrates an empty database to head
@@ -339,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         check_same_answers()
 
         settings = {
+            "template": describe(args.ref),
             "rounds": args.rounds,
             "duration_s": args.duration,
             "connections": args.connections,

@@ -29,7 +29,7 @@ def test_quick_benchmark_runs_without_errors(tmp_path: Path, available_servers: 
     assert result.returncode == 0, output
     assert result.stdout.splitlines()[-1].startswith("ratios: get_post="), output
 
-    (path,) = tmp_path.glob(f"*-{STACK.id}.json")
+    (path,) = tmp_path.glob(f"*-{STACK.id}-*.json")
     document = json.loads(path.read_text())
     assert document["errors"] == 0
     for op, figures in document["summary"].items():
