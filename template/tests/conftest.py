@@ -4,13 +4,16 @@ Each test starts from empty tables, so tests are independent of each other and
 of their order.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
+from app.core import security
 from app.core.config import get_settings
 from app.core.db import UNAVAILABLE_ERRORS
 from app.main import create_app
@@ -18,6 +21,14 @@ from tests import database
 from tests.config import TEST_DATABASE_URL, UNREACHABLE_DATABASE_URL, settings_for_tests
 
 QueryCounter = Callable[[], AbstractContextManager[list[str]]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at its minimum cost: tests check behaviour, not hash strength (a real hash takes ~0.1 s)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_hasher", PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),)))
+        yield
 
 
 @pytest.fixture(scope="session")
