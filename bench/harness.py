@@ -28,13 +28,14 @@ from pathlib import Path
 from bench.seed import drop_created_tags, seed
 from tests import services
 from tests.stacks import Stack
-from tests.test_matrix import MIGRATION_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_SCRIPT = ROOT / "bench" / "load.lua"
 OPERATIONS = ("get_post", "list_posts", "create")
 APPS = ("generated", "baseline")
 PORTS = {"generated": 58001, "baseline": 58002}
+# Empty database -> head, per migration tool (run with the project's own environment).
+UPGRADE = {"alembic": ["alembic", "upgrade", "head"], "tortoise": ["tortoise", "migrate"]}
 USERS, POSTS, TAGS = 1_000, 10_000, 200
 # Lists read pages at random offsets among the first 50 (1,000 posts): deep OFFSETs cost
 # PostgreSQL milliseconds per request, which would measure the database, not the service.
@@ -331,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         render(stack, project, args.ref)
         run(["uv", "sync", "-q"], project, project_env())
         driver_url, plain_url = database_urls(project, f"bench_{os.getpid()}_{stack.id}")
-        upgrade = MIGRATION_STEPS[stack.migration_tool][0]  # the first step migrates an empty database to head
+        upgrade = UPGRADE[stack.migration_tool]
         run([str(project / ".venv" / "bin" / upgrade[0]), *upgrade[1:]], project, project_env(DATABASE_URL=driver_url))
         seed(plain_url, users=USERS, posts=POSTS, tags=TAGS)
         log(f"ready to serve after {time.monotonic() - started:.1f}s (render, install, migrate, seed)")
