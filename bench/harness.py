@@ -81,6 +81,8 @@ class Result:
     stack: str
     settings: dict[str, object]
     rounds: list[dict[str, dict[str, Load]]] = field(default_factory=list)
+    # Failed requests while warming up (pools filling): reported, not counted in the figures.
+    warmup_errors: dict[str, int] = field(default_factory=dict)
 
     def summary(self, app: str, op: str) -> Summary:
         loads = [r[op][app] for r in self.rounds]
@@ -244,7 +246,9 @@ def measure(args: argparse.Namespace, result: Result, wrk: list[str], database_u
 
     if args.warmup:
         for op in OPERATIONS:
-            load_all(op, APPS, args.warmup, "w")
+            for app, warmup in load_all(op, APPS, args.warmup, "w").items():
+                if failed := warmup.non2xx + warmup.socket_errors:
+                    result.warmup_errors[f"{op}/{app}"] = failed
     for number in range(1, args.rounds + 1):
         this_round: dict[str, dict[str, Load]] = {}
         # Alternate who goes first, so neither app always runs on a warmer database.
@@ -274,6 +278,8 @@ def markdown(result: Result) -> str:
             ratio = f"**{result.ratio(op):.3f}x** ({rounds})" if app == APPS[0] else ""
             figures = f"{s.rps:,.0f} | {s.p50_ms:.2f} | {s.p99_ms:.2f} | {s.non2xx} | {s.socket_errors}"
             lines.append(f"| {op} | {app} | {figures} | {ratio} |")
+    if result.warmup_errors:
+        lines += ["", f"Failed requests during the warm-up (not measured): {result.warmup_errors}"]
     return "\n".join(lines) + "\n"
 
 
@@ -289,6 +295,7 @@ def write_results(result: Result, directory: Path) -> Path:
         },
         "rounds": [{op: {app: asdict(load) for app, load in r[op].items()} for op in r} for r in result.rounds],
         "errors": result.errors,
+        "warmup_errors": result.warmup_errors,
     }
     stem.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
     stem.with_suffix(".md").write_text(markdown(result))
@@ -379,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     path = write_results(result, args.results_dir)
     print(markdown(result))
     print(f"results: {path} (+ .md)")
+    if result.warmup_errors:
+        print(f"warm-up (not measured) had failed requests: {result.warmup_errors}")
     if result.errors:
         print(f"FAILED: {result.errors} non-2xx answers or socket errors")
     print("ratios: " + " ".join(f"{op}={result.ratio(op):.3f}" for op in OPERATIONS))
