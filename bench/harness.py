@@ -13,6 +13,7 @@ numbers move with whatever else the machine is doing, the ratio much less.
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -24,6 +25,8 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psycopg
 
 from bench.seed import drop_created_tags, seed
 from tests import services
@@ -173,6 +176,14 @@ def database_urls(project: Path, name: str) -> tuple[str, str]:
     location = services.fresh_database("postgresql", name)
     credentials = f"{services.APP_USER}:{services.APP_PASSWORD}@{location}"
     return f"{url.split('://', 1)[0]}://{credentials}", f"postgresql://{credentials}"
+
+
+def drop_database(name: str) -> None:
+    try:
+        with psycopg.connect(services.PG_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error as error:  # cleanup only: never hide why the run stopped
+        log(f"could not drop database {name}: {error}")
 
 
 def wait_until_up(process: subprocess.Popen[bytes], url: str, timeout: float = 30) -> None:
@@ -333,12 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     keep = args.project is not None
     project = args.project or Path(tempfile.mkdtemp(prefix="bench-"))
     servers: list[subprocess.Popen[bytes]] = []
+    database = re.sub(r"[^a-z0-9_]", "_", f"bench_{os.getpid()}_{stack.id}")
     try:
         log(f"rendering {stack.id} into {project}")
         started = time.monotonic()
         render(stack, project, args.ref)
         run(["uv", "sync", "-q"], project, project_env())
-        driver_url, plain_url = database_urls(project, f"bench_{os.getpid()}_{stack.id}")
+        driver_url, plain_url = database_urls(project, database)
         upgrade = UPGRADE[stack.migration_tool]
         run([str(project / ".venv" / "bin" / upgrade[0]), *upgrade[1:]], project, project_env(DATABASE_URL=driver_url))
         seed(plain_url, users=USERS, posts=POSTS, tags=TAGS)
@@ -382,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.kill()
         if not keep:
             shutil.rmtree(project, ignore_errors=True)
+            drop_database(database)
 
     path = write_results(result, args.results_dir)
     print(markdown(result))
