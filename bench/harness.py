@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOAD_SCRIPT = ROOT / "bench" / "load.lua"
 OPERATIONS = ("get_post", "list_posts", "create")
 APPS = ("generated", "baseline")
-PORTS = {"generated": 58001, "baseline": 58002}
+PORTS: dict[str, int] = {}  # free ports, chosen when the run starts
 # Empty database -> head, per migration tool (run with the project's own environment).
 UPGRADE = {"alembic": ["alembic", "upgrade", "head"], "tortoise": ["tortoise", "migrate"]}
 USERS, POSTS, TAGS = 1_000, 10_000, 200
@@ -176,6 +177,18 @@ def database_urls(project: Path, name: str) -> tuple[str, str]:
     location = services.fresh_database("postgresql", name)
     credentials = f"{services.APP_USER}:{services.APP_PASSWORD}@{location}"
     return f"{url.split('://', 1)[0]}://{credentials}", f"postgresql://{credentials}"
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nobody listens on now (held open together, so they differ)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def drop_database(name: str) -> None:
@@ -356,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         seed(plain_url, users=USERS, posts=POSTS, tags=TAGS)
         log(f"ready to serve after {time.monotonic() - started:.1f}s (render, install, migrate, seed)")
 
+        PORTS.update(zip(APPS, free_ports(len(APPS)), strict=True))
         uvicorn = ["-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
         commands = {
             "generated": [str(project / ".venv" / "bin" / "python"), *uvicorn, "app.main:app"],
