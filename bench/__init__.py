@@ -1,0 +1,1 @@
+"""Benchmark harness: a rendered stack against a raw Starlette + asyncpg baseline (scripts/bench)."""
