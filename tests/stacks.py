@@ -111,6 +111,8 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/database.py",
         "tests/test_migrations.py",
     }
+    if stack.cache == "redis":
+        files |= {"app/core/cache.py", "tests/test_cache.py"}
     return files | MIGRATION_FILES[stack.migration_tool]
 
 
