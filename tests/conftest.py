@@ -34,11 +34,14 @@ _NOT_INHERITED = {
 class Project:
     stack: Stack
     path: Path
+    # mypy's cache is shared by the projects one worker checks in turn: the third-party
+    # packages are analysed once per worker instead of once per stack (~13 s each).
+    mypy_cache: Path
 
     def env(self, **extra: str) -> dict[str, str]:
         # The project's own settings only; bytecode is written so each tool run imports fast.
         env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
-        env.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", **extra)
+        env.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", MYPY_CACHE_DIR=str(self.mypy_cache), **extra)
         return env
 
     def run(self, *command: str, timeout: float = 900, **env: str) -> subprocess.CompletedProcess[str]:

@@ -124,7 +124,9 @@ def unchosen_words(stack: Stack) -> set[str]:
         "mysql": {"asyncmy", "pymysql"},
     }
     words = set().union(*(names for database, names in drivers.items() if database != stack.database))
-    words |= {name for name in ("sqlmodel", "tortoise") if name != stack.orm}
+    # Both spellings: a docstring or the README would say "SQLModel", an import "sqlmodel".
+    orm_names = {"sqlmodel": {"sqlmodel", "SQLModel"}, "tortoise": {"tortoise", "Tortoise"}}
+    words |= set().union(*(names for orm, names in orm_names.items() if orm != stack.orm))
     if stack.cache == "none":
         words |= {"redis", "Redis"}
     if stack.migration_tool != "alembic":

@@ -1,0 +1,52 @@
+"""The questionnaire: defaults, derived values, and bad answers refused before anything is written."""
+
+from pathlib import Path
+
+import pytest
+from copier import run_copy
+
+from tests.stacks import TEMPLATE_ROOT
+
+BAD_ANSWERS = [
+    ({"project_name": "   "}, "The project name cannot be empty."),
+    ({"project_slug": "My Service"}, '"My Service" is not a valid slug'),
+    ({"project_slug": "9lives"}, '"9lives" is not a valid slug'),
+    ({"project_slug": "double--dash"}, '"double--dash" is not a valid slug'),
+    ({"author_email": "nobody"}, '"nobody" is not an email address'),
+    ({"author_email": "a@b"}, '"a@b" is not an email address'),
+    ({"database": "oracle"}, "oracle"),
+    ({"concurrency": "threads"}, "threads"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS, ids=lambda v: str(v) if isinstance(v, dict) else "")
+def test_bad_answers_are_refused_before_writing(copie, answers: dict[str, str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = copie.copy(extra_answers=answers)
+
+    assert result.exit_code == -1
+    assert message in str(result.exception)
+    written = [p for p in Path(copie.test_dir).rglob("*") if p.is_file()]
+    assert written == [], f"files written for a refused answer: {written}"
+
+
+def test_slug_is_derived_from_the_name(copie) -> None:  # type: ignore[no-untyped-def]
+    result = copie.copy(extra_answers={"project_name": "Orders API"})
+
+    assert result.exit_code == 0, result.exception
+    assert result.answers["project_slug"] == "orders-api"
+    assert 'name = "orders-api"' in (result.project_dir / "pyproject.toml").read_text()
+
+
+def test_computed_values_are_not_stored(copie) -> None:  # type: ignore[no-untyped-def]
+    result = copie.copy()
+
+    stored = (result.project_dir / ".copier-answers.yml").read_text()
+    for computed in ("is_async", "async_", "await_", "db_scheme", "default_database_url"):
+        assert f"{computed}:" not in stored
+
+
+def test_copy_works_without_trust(tmp_path: Path) -> None:
+    """No tasks, no custom Jinja extensions: an untrusted `copier copy` renders the template."""
+    run_copy(str(TEMPLATE_ROOT), tmp_path, defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True)
+
+    assert (tmp_path / "app" / "main.py").is_file()
