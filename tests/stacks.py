@@ -82,6 +82,7 @@ def refused_stacks() -> tuple[tuple[Stack, str], ...]:
 
 MIGRATION_FILES = {
     "alembic": {"alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py"},
+    "tortoise": {"migrations/__init__.py", "migrations/0001_initial.py"},
 }
 
 
@@ -110,6 +111,7 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/config.py",
         "tests/database.py",
         "tests/test_migrations.py",
+        "tests/test_repository.py",
     }
     if stack.cache == "redis":
         files |= {"app/core/cache.py", "tests/test_cache.py"}
@@ -130,5 +132,7 @@ def unchosen_words(stack: Stack) -> set[str]:
     if stack.cache == "none":
         words |= {"redis", "Redis"}
     if stack.migration_tool != "alembic":
-        words |= {"alembic"}
+        words |= {"alembic", "Alembic"}
+    if stack.orm == "tortoise":
+        words |= {"sqlalchemy", "SQLAlchemy"}
     return words

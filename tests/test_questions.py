@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 from copier import run_copy
+from jinja2.sandbox import SandboxedEnvironment
 
-from tests.stacks import TEMPLATE_ROOT
+from tests.stacks import TEMPLATE_ROOT, copier_config, refused_stacks, valid_stacks
 
 BAD_ANSWERS = [
     ({"project_name": "   "}, "The project name cannot be empty."),
@@ -50,3 +51,39 @@ def test_copy_works_without_trust(tmp_path: Path) -> None:
     run_copy(str(TEMPLATE_ROOT), tmp_path, defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True)
 
     assert (tmp_path / "app" / "main.py").is_file()
+
+
+# --- Tortoise ORM is async-only -------------------------------------------------
+
+ASYNC_ONLY = "Tortoise ORM is async-only"
+
+
+@pytest.mark.parametrize("concurrency", ["sync", "async"])
+def test_tortoise_choice_is_disabled_for_sync_only(concurrency: str) -> None:
+    """The choice's validator (copier shows a non-empty one as the reason the choice is disabled)."""
+    choice = copier_config()["orm"]["choices"]["Tortoise ORM"]
+    message = SandboxedEnvironment().from_string(choice["validator"]).render(concurrency=concurrency).strip()
+
+    assert choice["value"] == "tortoise"
+    if concurrency == "sync":
+        assert message.startswith(ASYNC_ONLY)
+    else:
+        assert message == ""
+
+
+def test_tortoise_with_sync_is_refused_before_writing(copie) -> None:  # type: ignore[no-untyped-def]
+    result = copie.copy(extra_answers={"concurrency": "sync", "orm": "tortoise"})
+
+    assert result.exit_code == -1
+    assert ASYNC_ONLY in str(result.exception)
+    written = [p for p in Path(copie.test_dir).rglob("*") if p.is_file()]
+    assert written == [], f"files written for a refused answer: {written}"
+
+
+def test_stacks_offer_tortoise_only_async() -> None:
+    tortoise = {stack.id for stack in valid_stacks() if stack.orm == "tortoise"}
+    refused = {stack.id: message for stack, message in refused_stacks() if stack.orm == "tortoise"}
+
+    assert tortoise == {f"async-tortoise-{database}" for database in ("sqlite", "postgresql", "mysql")}
+    assert set(refused) == {f"sync-tortoise-{database}" for database in ("sqlite", "postgresql", "mysql")}
+    assert all(message.startswith(ASYNC_ONLY) for message in refused.values())

@@ -1,5 +1,6 @@
 import httpx
 
+from tests import database
 from tests.conftest import QueryCounter
 from tests.helpers import create_post, create_user
 
@@ -73,8 +74,8 @@ async def test_listing_posts_does_not_query_per_post(client: httpx.AsyncClient, 
     page = response.json()
     assert len(page["items"]) == 20
     assert all(len(post["tags"]) == 2 and post["author"]["username"] for post in page["items"])
-    # One query for the posts with their authors, one for all their tags, one for the total.
-    assert len(statements) <= 3, statements
+    # A fixed number of statements whatever the page size (see tests/database.py), never one per post.
+    assert len(statements) <= database.POST_LIST_STATEMENTS, statements
 
 
 async def test_update_post_replaces_tags(client: httpx.AsyncClient) -> None:
