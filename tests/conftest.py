@@ -18,7 +18,16 @@ from tests.stacks import Stack
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 SERVER_ENGINES = ("postgresql", "mysql")
-_NOT_INHERITED = {"VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE", "DATABASE_URL", "TEST_DATABASE_URL"}
+# Every server a stack may need: its database engine's, and Redis for `cache: redis`.
+SERVERS = (*SERVER_ENGINES, "redis")
+_NOT_INHERITED = {
+    "VIRTUAL_ENV",
+    "PYTHONDONTWRITEBYTECODE",
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "REDIS_URL",
+    "TEST_REDIS_URL",
+}
 
 
 @dataclass
@@ -65,23 +74,29 @@ class Project:
 
 @pytest.fixture(scope="session")
 def available_servers() -> dict[str, str | None]:
-    """Engine -> None if its server answers, else why not."""
+    """Server -> None if it answers, else why not."""
     status: dict[str, str | None] = {}
-    for engine in SERVER_ENGINES:
+    for server in SERVERS:
         try:
-            services.check(engine)
-            status[engine] = None
+            services.check(server)
+            status[server] = None
         except services.ServerUnavailable as error:
-            status[engine] = str(error)
+            status[server] = str(error)
     return status
 
 
+def servers_needed(stack: Stack) -> list[str]:
+    needed = [stack.database] if stack.database in SERVER_ENGINES else []
+    return needed + (["redis"] if stack.cache == "redis" else [])
+
+
 def require_server(stack: Stack, available_servers: dict[str, str | None]) -> None:
-    """Skip a stack whose server is down, or fail under REQUIRE_SERVICES=1 (the test script and CI)."""
-    if stack.database in SERVER_ENGINES and (problem := available_servers[stack.database]):
+    """Skip a stack whose servers are down, or fail under REQUIRE_SERVICES=1 (the test script and CI)."""
+    problems = [problem for server in servers_needed(stack) if (problem := available_servers[server])]
+    if problems:
         if REQUIRE_SERVICES:
-            pytest.fail(f"REQUIRE_SERVICES=1 but {problem}")
-        pytest.skip(problem)
+            pytest.fail(f"REQUIRE_SERVICES=1 but {'; '.join(problems)}")
+        pytest.skip("; ".join(problems))
 
 
 # --- one summary line per stack, and the matrix wall time ---------------------

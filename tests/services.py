@@ -6,6 +6,7 @@ the environment that `scripts/services env` prints (defaults match its ports).
 
 import os
 import re
+import socket
 from urllib.parse import urlsplit
 
 import psycopg
@@ -36,17 +37,29 @@ def _mysql_connect() -> pymysql.connections.Connection:
     )
 
 
-def check(database: str) -> None:
-    """Raise ServerUnavailable unless the server for `database` answers."""
+def _redis_ping() -> None:
+    """PING over a plain socket (RESP inline command): no client library needed here."""
+    parts = urlsplit(REDIS_URL)
+    with socket.create_connection((parts.hostname, parts.port or 6379), timeout=3) as connection:
+        connection.sendall(b"PING\r\n")
+        answer = connection.recv(64)
+    if not answer.startswith(b"+PONG"):
+        raise ConnectionError(f"unexpected answer to PING: {answer!r}")
+
+
+def check(server: str) -> None:
+    """Raise ServerUnavailable unless `server` (a database engine, or "redis") answers."""
+    admin = {"postgresql": PG_ADMIN_URL, "mysql": MYSQL_ADMIN_URL, "redis": REDIS_URL}[server]
     try:
-        if database == "postgresql":
+        if server == "postgresql":
             psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
-        elif database == "mysql":
+        elif server == "mysql":
             _mysql_connect().close()
-    except (psycopg.Error, pymysql.Error) as error:
-        admin = PG_ADMIN_URL if database == "postgresql" else MYSQL_ADMIN_URL
+        else:
+            _redis_ping()
+    except (psycopg.Error, pymysql.Error, OSError) as error:
         raise ServerUnavailable(
-            f"{database} is not reachable at {_host_port(admin)} ({error.__class__.__name__}); "
+            f"{server} is not reachable at {_host_port(admin)} ({error.__class__.__name__}); "
             "start the servers with `scripts/services start`"
         ) from error
 

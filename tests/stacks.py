@@ -113,6 +113,8 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/test_migrations.py",
         "tests/test_repository.py",
     }
+    if stack.cache == "redis":
+        files |= {"app/core/cache.py", "tests/test_cache.py"}
     return files | MIGRATION_FILES[stack.migration_tool]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests import services
 from tests.conftest import Project, require_server
 from tests.stacks import Stack, expected_files, unchosen_words, valid_stacks
 
@@ -108,8 +109,11 @@ def check_migrations(project: Project) -> None:
 
 
 def check_project_tests(project: Project) -> None:
-    """The rendered project's own suite, against a fresh database on the real server."""
+    """The rendered project's own suite, against a fresh database on the real server (and the real Redis)."""
     env = {} if project.stack.database == "sqlite" else {"TEST_DATABASE_URL": project.database_url("tests")}
+    if project.stack.cache == "redis":
+        # Shared by every stack: the rendered tests keep to keys under a prefix unique to their run.
+        env["TEST_REDIS_URL"] = services.REDIS_URL
     result = project.tool("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", **env)
     summary = result.stdout.strip().splitlines()[-1]
     assert re.search(r"\d+ passed", summary), result.stdout[-3000:]

@@ -84,6 +84,7 @@ def test_stacks_offer_tortoise_only_async() -> None:
     tortoise = {stack.id for stack in valid_stacks() if stack.orm == "tortoise"}
     refused = {stack.id: message for stack, message in refused_stacks() if stack.orm == "tortoise"}
 
-    assert tortoise == {f"async-tortoise-{database}" for database in ("sqlite", "postgresql", "mysql")}
-    assert set(refused) == {f"sync-tortoise-{database}" for database in ("sqlite", "postgresql", "mysql")}
+    combinations = [(database, cache) for database in ("sqlite", "postgresql", "mysql") for cache in ("", "-redis")]
+    assert tortoise == {f"async-tortoise-{database}{cache}" for database, cache in combinations}
+    assert set(refused) == {f"sync-tortoise-{database}{cache}" for database, cache in combinations}
     assert all(message.startswith(ASYNC_ONLY) for message in refused.values())
