@@ -1,0 +1,200 @@
+"""A Redis cache of single-resource reads (users and posts by id), cache-aside.
+
+It stores the public JSON an endpoint answers, never ORM objects, so it knows
+nothing of the data-access layer. An entry is stored with a stamp of the
+*generations* it depends on, and is served only while they are unchanged:
+
+    entry        depends on
+    user:{id}    user:{id}
+    post:{id}    post:{id}, posts
+
+A successful PATCH or DELETE of one item renews what it changes, before its
+response is sent (the `INVALIDATE_*` router dependencies):
+
+    /users/{id}  user:{id}, posts   (posts show their author; deleting a user deletes theirs)
+    /posts/{id}  post:{id}
+    /tags/{id}   posts              (any post may carry the tag)
+
+Creating an item changes no cached answer. `posts` is coarse on purpose: renewing
+it drops every cached post, which is correct without tracking which posts link to
+which user or tag. A read takes the stamp *before* it loads from the database, so
+an answer loaded while a write commits is stored under the old stamp, never served.
+
+Redis down or slow: every call is bounded by the socket timeouts, the failure is
+logged, and the request is served from the database. An invalidation lost that
+way can leave an entry stale for at most CACHE_TTL_SECONDS.
+"""
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from pydantic import BaseModel, TypeAdapter
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from app.core.config import Settings
+
+logger = logging.getLogger(__name__)
+
+ALL_POSTS = "posts"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached answer: its key and the generations it depends on."""
+
+    key: str
+    generations: tuple[str, ...]
+
+
+def user_entry(user_id: int) -> Entry:
+    return Entry(f"user:{user_id}", (f"user:{user_id}",))
+
+
+def post_entry(post_id: int) -> Entry:
+    return Entry(f"post:{post_id}", (f"post:{post_id}", ALL_POSTS))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    entry: Entry
+    # The generations read along with the entry; None if Redis failed, and then nothing is stored.
+    stamp: bytes | None
+    hit: Response | None = None
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+class Cache:
+    """Cache-aside reads and generation-based invalidation; a Redis failure never fails the request."""
+
+    def __init__(self, client: Redis, *, prefix: str, ttl_seconds: int) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl_seconds = ttl_seconds
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}:{name}"
+
+    def generation_key(self, generation: str) -> str:
+        return self.key(f"gen:{generation}")
+
+    async def lookup(self, entry: Entry) -> Lookup:
+        """The cached answer of `entry` if it is current; otherwise what `store` needs to cache a fresh one."""
+        keys = [self.key(entry.key), *map(self.generation_key, entry.generations)]
+        try:
+            value, *generations = await self.client.mget(keys)
+        except RedisError as error:
+            logger.warning("cache unavailable, reading %s from the database: %r", entry.key, error)
+            return Lookup(entry, stamp=None)
+        # The client returns bytes (no decode_responses); a generation never renewed reads as "0".
+        stamp = b".".join(generation if isinstance(generation, bytes) else b"0" for generation in generations)
+        if isinstance(value, bytes):
+            stored_stamp, _, body = value.partition(b" ")
+            if stored_stamp == stamp:
+                return Lookup(entry, stamp, hit=_json(body))
+        return Lookup(entry, stamp)
+
+    async def store(self, lookup: Lookup, answer: BaseModel) -> Response:
+        """Cache `answer` under the stamp of `lookup`, and return it as the response."""
+        body = answer.model_dump_json().encode()
+        if lookup.stamp is not None:
+            try:
+                await self.client.set(self.key(lookup.entry.key), lookup.stamp + b" " + body, ex=self.ttl_seconds)
+            except RedisError as error:
+                logger.warning("cache unavailable, %s not cached: %r", lookup.entry.key, error)
+        return _json(body)
+
+    async def invalidate(self, generations: Iterable[str]) -> None:
+        """Renew `generations`: every entry stamped with their old values becomes a miss.
+
+        Random values, not counters: a counter that expired and started over could
+        repeat a value an old entry was stamped with. Generations live twice as long
+        as entries, so none expires while an entry stamped before its renewal lives.
+        """
+        names = list(generations)
+        try:
+            async with self.client.pipeline(transaction=False) as pipeline:
+                for name in names:
+                    pipeline.set(self.generation_key(name), secrets.token_hex(8), ex=2 * self.ttl_seconds)
+                await pipeline.execute()
+        except RedisError as error:
+            logger.warning(
+                "cache unavailable, %s not invalidated (stale for up to %s s): %r", names, self.ttl_seconds, error
+            )
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.client.ping())
+        except RedisError:
+            return False
+
+
+def create_redis_client(settings: Settings) -> Redis:
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        # Waiting for a free connection is bounded like any other Redis call.
+        timeout=settings.redis_socket_timeout,
+        socket_timeout=settings.redis_socket_timeout,
+        socket_connect_timeout=settings.redis_socket_connect_timeout,
+        health_check_interval=settings.redis_health_check_interval,
+        # One immediate retry survives a dropped idle connection; more would only delay the fallback.
+        retry=Retry(NoBackoff(), retries=1),
+    )
+    return Redis.from_pool(pool)
+
+
+@asynccontextmanager
+async def cache_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    client = create_redis_client(settings)
+    cache = Cache(client, prefix=settings.cache_key_prefix, ttl_seconds=settings.cache_ttl_seconds)
+    if not await cache.ping():
+        logger.warning("Redis is unreachable at startup: serving from the database until it answers")
+    app.state.cache = cache
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+def get_cache(request: Request) -> Cache:
+    cache: Cache = request.app.state.cache
+    return cache
+
+
+_ITEM_ID = TypeAdapter(int)
+_READS = {"GET", "HEAD", "OPTIONS"}
+
+
+def invalidate_on_write(id_parameter: str, renews: Callable[[int], tuple[str, ...]]) -> Any:
+    """A router dependency: after a successful write to one item, renew the generations it changes.
+
+    `scope="function"` runs the code after `yield` once the endpoint has returned
+    (its transaction committed) and before the response is sent, so no client can
+    read the old answer after seeing the write succeed. A failed request raises at
+    the `yield` and invalidates nothing: it changed nothing.
+    """
+
+    async def invalidate(request: Request) -> AsyncIterator[None]:
+        yield
+        if request.method not in _READS and id_parameter in request.path_params:
+            # Parsed like FastAPI parsed it for the endpoint, so "/users/07" renews user 7.
+            item_id = _ITEM_ID.validate_python(request.path_params[id_parameter])
+            await get_cache(request).invalidate(renews(item_id))
+
+    return Depends(invalidate, scope="function")
+
+
+INVALIDATE_USER = invalidate_on_write("user_id", lambda user_id: (f"user:{user_id}", ALL_POSTS))
+INVALIDATE_POST = invalidate_on_write("post_id", lambda post_id: (f"post:{post_id}",))
+INVALIDATE_TAG = invalidate_on_write("tag_id", lambda _: (ALL_POSTS,))

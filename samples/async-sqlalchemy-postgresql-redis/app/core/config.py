@@ -1,0 +1,43 @@
+"""Settings, read once from the environment and `.env` (see `.env.example`)."""
+
+from functools import lru_cache
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["local", "test", "production"] = "local"
+    # The default only suits a developer machine; production must set DATABASE_URL.
+    database_url: str = "postgresql+asyncpg://app:app@127.0.0.1:5432/app"
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_echo: bool = False
+    # Seconds a client is told to wait (Retry-After) when the database is unreachable.
+    retry_after_seconds: int = Field(default=5, ge=1)
+    # Cache of single-resource reads (app/core/cache.py). Without Redis the service still serves, from the database.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    cache_ttl_seconds: int = Field(default=300, ge=1)
+    # Namespaces this service's keys, so several services (or test runs) can share one Redis.
+    cache_key_prefix: str = Field(default="sample-service", min_length=1)
+    redis_max_connections: int = Field(default=50, ge=1)
+    # Bounds on every Redis call (and on the wait for a pooled connection): a slow Redis costs at most this.
+    redis_socket_timeout: float = Field(default=0.5, gt=0)
+    redis_socket_connect_timeout: float = Field(default=0.5, gt=0)
+    # Seconds a pooled connection may sit idle before it is checked with a PING on reuse.
+    redis_health_check_interval: int = Field(default=30, ge=0)
+
+    @model_validator(mode="after")
+    def _explicit_database_in_production(self) -> Self:
+        if self.environment == "production" and "database_url" not in self.model_fields_set:
+            raise ValueError("DATABASE_URL must be set explicitly when ENVIRONMENT=production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,111 @@
+"""Engine and sessions: one engine per application, one session per request.
+
+The engine is created when the application starts and disposed when it stops
+(see `database_lifespan`); `app.api.deps.SessionDep` hands each request its own
+session, which the data-access layer commits and which is rolled back on error.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import InterfaceError, InvalidatePoolError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from app.core.config import Settings
+
+# The database cannot be reached (refused, dropped, pool exhausted): answered with 503.
+# A request that waits longer than DB_POOL_TIMEOUT for a session gets TimeoutError, an OSError.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError, OSError)
+
+DbSession = AsyncSession
+
+# A pooled connection back in use within this many seconds of its last use is not pinged:
+# it answered a moment ago. Under load that is every checkout, and the ping a round trip.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+# Requests that never write: their sessions need no transaction (see `database_lifespan`).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def create_db_engine(settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        echo=settings.db_echo,
+        # No transaction unless a session asks for one (see `database_lifespan`), so the
+        # ping of an idle connection needs no BEGIN and ROLLBACK around it.
+        isolation_level="AUTOCOMMIT",
+    )
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """`pool_pre_ping`, skipped for connections that were in use a moment ago.
+
+    A connection that fails its ping is replaced before the session gets it, and the
+    rest of the pool is renewed (the server probably restarted).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_: Any, record: ConnectionPoolEntry) -> None:
+        record.info["last_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _: Any) -> None:
+        if time.monotonic() - record.info.get("last_used", 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise InvalidatePoolError(f"ping failed: {error}") from error
+
+
+@asynccontextmanager
+async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    engine = create_db_engine(settings)
+    _ping_idle_connections(engine.sync_engine)
+    app.state.engine = engine
+    # expire_on_commit=False: what a handler just wrote stays readable without a reload.
+    # Writes run in a READ COMMITTED transaction, which app.crud commits. Reads (GET, HEAD)
+    # keep the engine's autocommit: under READ COMMITTED a transaction around them isolates
+    # nothing more, and leaving it out saves two round trips (BEGIN, ROLLBACK).
+    app.state.sessionmaker = async_sessionmaker(
+        engine.execution_options(isolation_level="READ COMMITTED"), expire_on_commit=False
+    )
+    app.state.read_sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    # One session per pooled connection at most; other requests queue here, first come first
+    # served. (Waiting inside the pool is not fair: a newcomer may take a returned connection
+    # ahead of requests already waiting, and under load some of those wait until they time out.)
+    app.state.session_slots = asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
+    try:
+        yield
+    finally:
+        await engine.dispose()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    state = request.app.state
+    new_session = state.read_sessionmaker if request.method in READ_METHODS else state.sessionmaker
+    slots: asyncio.Semaphore = state.session_slots
+    if slots.locked():
+        async with asyncio.timeout(state.settings.db_pool_timeout):
+            await slots.acquire()
+    else:
+        await slots.acquire()  # returns at once: no timer needed
+    try:
+        async with new_session() as session:
+            yield session
+    finally:
+        slots.release()
+
+
+async def ping(session: AsyncSession) -> None:
+    await session.execute(text("SELECT 1"))

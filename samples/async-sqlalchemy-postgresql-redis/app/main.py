@@ -1,0 +1,35 @@
+"""The FastAPI application: `uvicorn app.main:app`, or `create_app(settings)` in tests."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api.errors import register_exception_handlers
+from app.api.routes import health, posts, tags, users
+from app.core.cache import cache_lifespan
+from app.core.config import Settings, get_settings
+from app.core.db import database_lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with database_lifespan(app, settings), cache_lifespan(app, settings):
+            yield
+
+    app = FastAPI(
+        title="Sample Service",
+        description="A FastAPI service with a database.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    register_exception_handlers(app, settings.retry_after_seconds)
+    for module in (health, users, posts, tags):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,198 @@
+"""The Redis cache of single-resource reads, against a real Redis (TEST_REDIS_URL).
+
+A read served from the cache sends no SQL, so `count_queries` tells a hit from a miss.
+Every invalidation test reads first (filling the cache), writes, then reads again:
+without the invalidation the second read would be the stale cached answer.
+"""
+
+import logging
+import socket
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from fastapi import FastAPI
+
+from app.core.cache import Cache, user_entry
+from app.main import create_app
+from app.schemas import UserPublic
+from tests.config import TEST_CACHE_KEY_PREFIX, UNREACHABLE_REDIS_URL, settings_for_tests
+from tests.conftest import QueryCounter
+from tests.helpers import create_post, create_user
+
+
+async def read(client: httpx.AsyncClient, path: str) -> Any:
+    response = await client.get(path)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_read_misses_then_hits(
+    client: httpx.AsyncClient, count_queries: QueryCounter, redis_client: redis.Redis
+) -> None:
+    user = await create_user(client)
+    post = await create_post(client, user["id"], tags=["cached"])
+
+    for path, created in ((f"/users/{user['id']}", user), (f"/posts/{post['id']}", post)):
+        with count_queries() as miss:
+            first = await client.get(path)
+        with count_queries() as hit:
+            second = await client.get(path)
+
+        assert miss, f"{path}: the first read loads from the database"
+        assert hit == [], f"{path}: the second read is served from the cache"
+        assert first.json() == second.json() == created
+        assert second.headers["content-type"] == "application/json"
+    keys = [f"{TEST_CACHE_KEY_PREFIX}:user:{user['id']}", f"{TEST_CACHE_KEY_PREFIX}:post:{post['id']}"]
+    assert redis_client.exists(*keys) == 2, "entries live under the run's key prefix"
+
+
+async def test_missing_items_are_not_cached(client: httpx.AsyncClient, redis_client: redis.Redis) -> None:
+    assert (await client.get("/users/424242")).status_code == 404
+    assert not redis_client.exists(f"{TEST_CACHE_KEY_PREFIX}:user:424242")
+    user = await create_user(client)
+    assert (await read(client, f"/users/{user['id']}")) == user
+
+
+async def test_entries_expire(app: FastAPI, client: httpx.AsyncClient, redis_client: redis.Redis) -> None:
+    ttl = app.state.settings.cache_ttl_seconds
+    user = await create_user(client)
+    await read(client, f"/users/{user['id']}")
+    assert 0 < redis_client.ttl(f"{TEST_CACHE_KEY_PREFIX}:user:{user['id']}") <= ttl
+
+    assert (await client.patch(f"/users/{user['id']}", json={"is_active": False})).status_code == 200
+    # Generations outlive the entries stamped with them.
+    assert ttl < redis_client.ttl(f"{TEST_CACHE_KEY_PREFIX}:gen:user:{user['id']}") <= 2 * ttl
+
+
+async def test_updating_a_user_invalidates_it_and_its_posts(
+    client: httpx.AsyncClient, count_queries: QueryCounter
+) -> None:
+    alice = await create_user(client, "alice")
+    bob = await create_user(client, "bob")
+    post = await create_post(client, alice["id"])
+    for path in (f"/users/{alice['id']}", f"/users/{bob['id']}", f"/posts/{post['id']}"):
+        await read(client, path)
+
+    response = await client.patch(f"/users/{alice['id']}", json={"username": "alicia", "profile": {"bio": "New"}})
+    assert response.status_code == 200
+
+    assert await read(client, f"/users/{alice['id']}") == response.json()
+    assert (await read(client, f"/posts/{post['id']}"))["author"] == {"id": alice["id"], "username": "alicia"}
+    with count_queries() as statements:
+        assert await read(client, f"/users/{bob['id']}") == bob
+    assert statements == [], "other users stay cached"
+
+
+async def test_deleting_a_user_invalidates_it_and_its_posts(client: httpx.AsyncClient) -> None:
+    user = await create_user(client)
+    post = await create_post(client, user["id"])
+    await read(client, f"/users/{user['id']}")
+    await read(client, f"/posts/{post['id']}")
+
+    assert (await client.delete(f"/users/{user['id']}")).status_code == 204
+
+    assert (await client.get(f"/users/{user['id']}")).status_code == 404
+    assert (await client.get(f"/posts/{post['id']}")).status_code == 404
+
+
+async def test_updating_and_deleting_a_post_invalidate_it(
+    client: httpx.AsyncClient, count_queries: QueryCounter
+) -> None:
+    author = await create_user(client)
+    post = await create_post(client, author["id"], tags=["a"])
+    other = await create_post(client, author["id"], "Other")
+    await read(client, f"/posts/{post['id']}")
+    await read(client, f"/posts/{other['id']}")
+
+    updated = await client.patch(f"/posts/{post['id']}", json={"title": "Edited", "tags": ["b"]})
+    assert updated.status_code == 200
+    assert await read(client, f"/posts/{post['id']}") == updated.json()
+    with count_queries() as statements:
+        assert await read(client, f"/posts/{other['id']}") == other
+    assert statements == [], "other posts stay cached"
+
+    assert (await client.delete(f"/posts/{post['id']}")).status_code == 204
+    assert (await client.get(f"/posts/{post['id']}")).status_code == 404
+
+
+async def test_renaming_and_deleting_a_tag_invalidate_the_posts_carrying_it(client: httpx.AsyncClient) -> None:
+    author = await create_user(client)
+    post = await create_post(client, author["id"], tags=["old", "kept"])
+    tag_id = post["tags"][0]["id"]
+    await read(client, f"/posts/{post['id']}")
+
+    assert (await client.patch(f"/tags/{tag_id}", json={"name": "new"})).status_code == 200
+    assert {t["name"] for t in (await read(client, f"/posts/{post['id']}"))["tags"]} == {"new", "kept"}
+
+    assert (await client.delete(f"/tags/{tag_id}")).status_code == 204
+    assert [t["name"] for t in (await read(client, f"/posts/{post['id']}"))["tags"]] == ["kept"]
+
+
+async def test_an_id_written_differently_is_the_same_item(client: httpx.AsyncClient) -> None:
+    user = await create_user(client)
+    await read(client, f"/users/{user['id']}")
+
+    assert (await client.patch(f"/users/0{user['id']}", json={"is_active": False})).status_code == 200
+
+    assert (await read(client, f"/users/{user['id']}"))["is_active"] is False
+
+
+async def test_an_answer_loaded_during_a_write_is_never_served(app: FastAPI, client: httpx.AsyncClient) -> None:
+    cache: Cache = app.state.cache
+    user = await create_user(client)
+    entry = user_entry(user["id"])
+
+    lookup = await cache.lookup(entry)  # a read misses and starts loading...
+    await cache.invalidate(entry.generations)  # ...a write commits and invalidates...
+    await cache.store(lookup, UserPublic.model_validate(user))  # ...the read stores what it loaded.
+
+    assert (await cache.lookup(entry)).hit is None
+
+
+@asynccontextmanager
+async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http_client:
+            yield http_client
+
+
+@pytest.fixture
+def silent_redis_url() -> Iterator[str]:
+    """A server that accepts connections and never answers: a Redis too slow to wait for."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+
+
+async def check_served_without_cache(http_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
+    user = await create_user(http_client)
+    assert await read(http_client, f"/users/{user['id']}") == user
+    assert await read(http_client, f"/users/{user['id']}") == user
+    assert (await http_client.patch(f"/users/{user['id']}", json={"username": "renamed"})).status_code == 200
+    assert (await read(http_client, f"/users/{user['id']}"))["username"] == "renamed"
+
+    ready = await http_client.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": "ok", "cache": "unavailable"}
+    warnings = [r.getMessage() for r in caplog.records if r.name == "app.core.cache" and r.levelno == logging.WARNING]
+    assert any("cache unavailable" in message for message in warnings), warnings
+
+
+async def test_redis_down_serves_from_the_database(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="app.core.cache")
+    async with client_of(create_app(settings_for_tests(redis_url=UNREACHABLE_REDIS_URL))) as http_client:
+        await check_served_without_cache(http_client, caplog)
+
+
+async def test_slow_redis_serves_from_the_database(silent_redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="app.core.cache")
+    timeouts = {"redis_socket_timeout": 0.1, "redis_socket_connect_timeout": 0.1}
+    settings = settings_for_tests(redis_url=silent_redis_url, **timeouts)
+    async with client_of(create_app(settings)) as http_client:
+        await check_served_without_cache(http_client, caplog)

@@ -1,0 +1,9 @@
+"""Dependencies shared by the routes."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.core.db import DbSession, get_session
+
+SessionDep = Annotated[DbSession, Depends(get_session)]

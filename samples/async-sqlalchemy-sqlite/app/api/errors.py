@@ -1,0 +1,33 @@
+"""Map domain and database errors to clean JSON answers: no SQL, no driver text, no traces."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.api.responses import ConflictBody, ErrorBody
+from app.core.db import UNAVAILABLE_ERRORS
+from app.core.errors import ConflictError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
+    async def not_found(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=404)
+
+    async def conflict(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ConflictError)
+        body = ConflictBody(detail=str(exc), field=exc.field)
+        return JSONResponse(body.model_dump(), status_code=409)
+
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        logger.warning("database unavailable during %s %s: %r", request.method, request.url.path, exc)
+        body = ErrorBody(detail="The database is unavailable, please retry later")
+        headers = {"Retry-After": str(retry_after_seconds)}
+        return JSONResponse(body.model_dump(), status_code=503, headers=headers)
+
+    app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(ConflictError, conflict)
+    for error_type in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error_type, unavailable)

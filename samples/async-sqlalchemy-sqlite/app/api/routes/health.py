@@ -1,0 +1,44 @@
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel
+
+from app.api.deps import SessionDep
+from app.core.db import UNAVAILABLE_ERRORS, ping
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+State = Literal["ok", "unavailable"]
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: State
+    database: State
+
+
+@router.get("/live")
+async def live() -> Liveness:
+    """The process is up; checks nothing else, so an orchestrator never restarts it for a database outage."""
+    return Liveness()
+
+
+async def _database_state(session: SessionDep) -> State:
+    try:
+        await ping(session)
+    except UNAVAILABLE_ERRORS:
+        return "unavailable"
+    return "ok"
+
+
+@router.get("/ready", responses={503: {"model": Readiness, "description": "A dependency is unreachable"}})
+async def ready(session: SessionDep, request: Request, response: Response) -> Readiness:
+    """Ready to serve: the database answers."""
+    database = await _database_state(session)
+    if database == "unavailable":
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        response.headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
+    return Readiness(status=database, database=database)

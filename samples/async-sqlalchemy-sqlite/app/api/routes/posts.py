@@ -1,0 +1,59 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app import crud
+from app.api.deps import SessionDep
+from app.api.params import MAX_ID, Limit, Offset, ResourceId, Search
+from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
+from app.core.errors import NotFoundError
+from app.models import Post
+from app.schemas import Page, PostCreate, PostPublic, PostUpdate, TagName
+
+router = APIRouter(prefix="/posts", tags=["posts"], responses=UNAVAILABLE)
+
+
+async def _get_post_or_404(session: SessionDep, post_id: int) -> Post:
+    post = await crud.get_post(session, post_id)
+    if post is None:
+        raise NotFoundError("Post", post_id)
+    return post
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT)
+async def create_post(session: SessionDep, data: PostCreate) -> PostPublic:
+    """Create a post; tags that do not exist yet are created with it. 404 if the author does not exist."""
+    return PostPublic.model_validate(await crud.create_post(session, data))
+
+
+@router.get("")
+async def list_posts(
+    session: SessionDep,
+    search: Search = None,
+    author_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    tag: Annotated[TagName | None, Query()] = None,
+    published: bool | None = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[PostPublic]:
+    posts, total = await crud.list_posts(
+        session, limit=limit, offset=offset, search=search, author_id=author_id, tag=tag, published=published
+    )
+    items = [PostPublic.model_validate(post) for post in posts]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{post_id}", responses=NOT_FOUND)
+async def read_post(session: SessionDep, post_id: ResourceId) -> PostPublic:
+    return PostPublic.model_validate(await _get_post_or_404(session, post_id))
+
+
+@router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT)
+async def update_post(session: SessionDep, post_id: ResourceId, data: PostUpdate) -> PostPublic:
+    post = await _get_post_or_404(session, post_id)
+    return PostPublic.model_validate(await crud.update_post(session, post, data))
+
+
+@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def delete_post(session: SessionDep, post_id: ResourceId) -> None:
+    await crud.delete_post(session, await _get_post_or_404(session, post_id))

@@ -1,0 +1,32 @@
+"""Settings, read once from the environment and `.env` (see `.env.example`)."""
+
+from functools import lru_cache
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["local", "test", "production"] = "local"
+    # The default only suits a developer machine; production must set DATABASE_URL.
+    database_url: str = "sqlite+aiosqlite:///./app.db"
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_echo: bool = False
+    # Seconds a client is told to wait (Retry-After) when the database is unreachable.
+    retry_after_seconds: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _explicit_database_in_production(self) -> Self:
+        if self.environment == "production" and "database_url" not in self.model_fields_set:
+            raise ValueError("DATABASE_URL must be set explicitly when ENVIRONMENT=production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
