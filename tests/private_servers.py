@@ -1,0 +1,152 @@
+"""A private set of PostgreSQL, MariaDB and Redis servers that a test may stop, kill or freeze.
+
+The shared servers (`scripts/services` defaults) serve every other test and helper: faults are only
+ever injected here. `scripts/services` starts the set in its own directory on its own ports; restarts
+re-run each server's recorded command line on the same data, because `scripts/services start` wipes it.
+Every signal goes to PIDs this set owns (the server process and its children), never to a name.
+"""
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVICES = Path(__file__).resolve().parent.parent / "scripts" / "services"
+# Directory, the file holding the server's PID (first line), the user it runs as.
+LAYOUT = {"postgresql": ("postgresql", "data/postmaster.pid", "postgres"), "mysql": ("mariadb", "pid", "mysql"), "redis": ("redis", "pid", None)}
+READY_TIMEOUT = 30.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@dataclass
+class PrivateServers:
+    directory: Path
+    ports: dict[str, int]
+    command_lines: dict[str, list[str]] = field(default_factory=dict)
+
+    def _env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "SERVICES_DIR": str(self.directory),
+            "PG_PORT": str(self.ports["postgresql"]),
+            "MYSQL_PORT": str(self.ports["mysql"]),
+            "REDIS_PORT": str(self.ports["redis"]),
+        }
+
+    def start(self) -> None:
+        subprocess.run([str(SERVICES), "start"], env=self._env(), check=True, capture_output=True, text=True)
+        for server in LAYOUT:
+            self.command_lines[server] = Path(f"/proc/{self.pid(server)}/cmdline").read_text().rstrip("\0").split("\0")
+
+    def teardown(self) -> None:
+        for server in LAYOUT:
+            self.thaw(server)
+        subprocess.run([str(SERVICES), "stop"], env=self._env(), check=False, capture_output=True)
+
+    @property
+    def admin_urls(self) -> dict[str, str]:
+        return {
+            "postgresql": f"postgresql://postgres:postgres@127.0.0.1:{self.ports['postgresql']}/postgres",
+            "mysql": f"mysql://root:root@127.0.0.1:{self.ports['mysql']}/mysql",
+            "redis": f"redis://127.0.0.1:{self.ports['redis']}/0",
+        }
+
+    def pid(self, server: str) -> int:
+        sub, pid_file, _ = LAYOUT[server]
+        return int((self.directory / sub / pid_file).read_text().split()[0])
+
+    def processes(self, server: str) -> list[int]:
+        """The server's process and its children (PostgreSQL's backends)."""
+        root = self.pid(server)
+        return [root, *_children(root)] if _alive(root) else []
+
+    def _signal(self, server: str, number: signal.Signals) -> list[int]:
+        pids = self.processes(server)
+        for pid in pids:
+            try:
+                os.kill(pid, number)
+            except ProcessLookupError:
+                pass
+        return pids
+
+    def freeze(self, server: str) -> None:
+        """SIGSTOP every process of the server: the kernel still accepts and acknowledges TCP."""
+        self._signal(server, signal.SIGSTOP)
+
+    def thaw(self, server: str) -> None:
+        self._signal(server, signal.SIGCONT)
+
+    def kill(self, server: str) -> None:
+        self._wait_gone(self._signal(server, signal.SIGKILL))
+
+    def stop(self, server: str) -> None:
+        """A clean, fast shutdown: PostgreSQL's SIGINT ("fast"), SIGTERM for the others."""
+        pids = self.processes(server)
+        os.kill(pids[0], signal.SIGINT if server == "postgresql" else signal.SIGTERM)
+        self._wait_gone(pids)
+
+    def restart(self, server: str) -> None:
+        """Start the server again on its data, with the command line it first ran with."""
+        sub, _, user = LAYOUT[server]
+        command = self.command_lines[server]
+        if user is not None and os.geteuid() == 0:
+            command = ["runuser", "-u", user, "--", *command]
+        with (self.directory / sub / "server.log").open("a") as log:
+            subprocess.Popen(command, cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        if server != "postgresql":  # PostgreSQL writes its own PID file
+            time.sleep(0.2)
+        self._wait_ready(server)
+
+    def _wait_gone(self, pids: list[int]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while any(_alive(pid) for pid in pids):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"processes {pids} still running")
+            time.sleep(0.05)
+
+    def _wait_ready(self, server: str) -> None:
+        import socket
+
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.ports[server]), timeout=1):
+                    pass
+            except OSError:
+                time.sleep(0.1)
+                continue
+            if server != "postgresql" or self._pg_accepts():
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"{server} did not come back within {READY_TIMEOUT}s")
+
+    def _pg_accepts(self) -> bool:
+        import psycopg
+
+        try:
+            psycopg.connect(self.admin_urls["postgresql"], connect_timeout=2).close()
+        except psycopg.Error:
+            return False
+        return True

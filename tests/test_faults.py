@@ -1,0 +1,264 @@
+"""The served app under database faults, concurrency and shutdown, on private servers.
+
+Each scenario runs a short steady load against a rendered stack served by uvicorn while a fault is
+injected into *private* servers (tests/private_servers.py), then checks what the clients saw: only
+200/503 (every 503 with Retry-After), no dropped connection, no request slower than the bounds the
+settings promise, and full recovery without restarting the app.
+
+The heavy scenarios run on one representative stack per ORM x mode family that the fixes touch
+(FAULT_STACKS): async SQLAlchemy + PostgreSQL (asyncpg), sync SQLModel + MariaDB (pymysql) and async
+Tortoise + PostgreSQL; the rest of the matrix shares their code paths (same db partial per ORM).
+"""
+
+import asyncio
+from contextlib import aclosing
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pymysql
+import pytest
+
+from tests import load
+from tests.conftest import Project
+from tests.private_servers import PrivateServers
+from tests.served import Served, free_port, installed_project, migrate, serve
+from tests.stacks import Stack
+
+pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
+
+FAULT_STACKS = (
+    Stack("async", "sqlalchemy", "postgresql", "none"),
+    Stack("sync", "sqlmodel", "mysql", "none"),
+    Stack("async", "tortoise", "postgresql", "none"),
+)
+POOL_TIMEOUT = 2.0
+COMMAND_TIMEOUT = 2.0
+# Scheduling noise on a shared 2-core machine, uvicorn and the client included.
+MARGIN = 3.0
+SETTINGS = {
+    "DB_POOL_SIZE": "5",
+    "DB_POOL_TIMEOUT": str(POOL_TIMEOUT),
+    "DB_COMMAND_TIMEOUT": str(COMMAND_TIMEOUT),
+    "RETRY_AFTER_SECONDS": "1",
+    "ENVIRONMENT": "local",
+}
+READERS = 8
+
+
+@pytest.fixture(scope="session")
+def private_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateServers]:
+    # Under /tmp directly: the servers run as their own users and must traverse the path.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    directory = Path(f"/tmp/cfd-faults-{os.getpid()}-{worker}")
+    servers = PrivateServers(directory, {"postgresql": free_port(), "mysql": free_port(), "redis": free_port()})
+    servers.start()
+    try:
+        yield servers
+    finally:
+        servers.teardown()
+
+
+@pytest.fixture(scope="module", params=FAULT_STACKS, ids=lambda stack: stack.id)
+def project(request: pytest.FixtureRequest, copie_session, tmp_path_factory) -> Project:  # type: ignore[no-untyped-def]
+    return installed_project(copie_session, request.param, tmp_path_factory)
+
+
+def fresh_database(servers: PrivateServers, project: Project, name: str) -> str:
+    engine = project.stack.database
+    if engine == "postgresql":
+        with psycopg.connect(servers.admin_urls["postgresql"], autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}" OWNER app')
+    else:
+        connection = pymysql.connect(host="127.0.0.1", port=servers.ports["mysql"], user="root", password="root")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        connection.close()
+    example = (project.path / ".env.example").read_text()
+    scheme = next(ln.split("=", 1)[1] for ln in example.splitlines() if ln.startswith("DATABASE_URL=")).split("://")[0]
+    return f"{scheme}://app:app@127.0.0.1:{servers.ports[engine]}/{name}"
+
+
+def count_rows(servers: PrivateServers, project: Project, database: str, table: str) -> int:
+    if project.stack.database == "postgresql":
+        url = servers.admin_urls["postgresql"].rsplit("/", 1)[0] + f"/{database}"
+        with psycopg.connect(url) as connection:
+            return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+    connection = pymysql.connect(host="127.0.0.1", port=servers.ports["mysql"], user="root", password="root", database=database)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        (found,) = cursor.fetchone()  # type: ignore[misc]
+    connection.close()
+    return int(found)
+
+
+@pytest.fixture
+def served(private_servers: PrivateServers, project: Project, request: pytest.FixtureRequest) -> Iterator[tuple[Served, str]]:
+    name = f"faults_{request.node.name.split('[')[0]}"[:60]
+    url = fresh_database(private_servers, project, name)
+    migrate(project, url)
+    with serve(project, DATABASE_URL=url, **SETTINGS) as app:
+        yield app, name
+
+
+def new_user(n: int | str) -> dict[str, object]:
+    return {"username": f"user{n}", "email": f"user{n}@example.com", "password": "correct horse battery staple"}
+
+
+async def seeded_reader(base_url: str) -> tuple[httpx.AsyncClient, str]:
+    client = load.client(base_url)
+    created = await client.post("/users", json=new_user("seed"))
+    assert created.status_code == 201, created.text
+    return client, f"/users/{created.json()['id']}"
+
+
+def assert_only_200_or_503(record: load.Record, bound: float) -> None:
+    summary = record.summary()
+    assert set(record.statuses) <= {200, 503}, summary
+    assert all(o.retry_after for o in record.outcomes if o.status == 503), f"503 without Retry-After: {summary}"
+    assert record.worst_latency <= bound, summary
+
+
+async def run_fault(app: Served, inject, recover, during: float = 3.0) -> load.Record:  # type: ignore[no-untyped-def]
+    """Steady reads; inject the fault after 1 s, recover after `during` s, then 3 s more of reads."""
+    client, path = await seeded_reader(app.url)
+    record = load.Record()
+    done = asyncio.Event()
+
+    async def read(c: httpx.AsyncClient, r: load.Record) -> None:
+        await load.timed(r, c, "GET", path)
+
+    async def script() -> float:
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(inject)
+        await asyncio.sleep(during)
+        await asyncio.to_thread(recover)
+        recovered = time.monotonic()
+        await asyncio.sleep(3.0)
+        done.set()
+        return recovered
+
+    async with aclosing(client):
+        _, recovered = await asyncio.gather(load.steady(client, record, read, READERS, done), script())
+    record.recovered_at = recovered  # type: ignore[attr-defined]
+    return record
+
+
+def check_outage(record: load.Record, stack: Stack) -> None:
+    print(f"{stack.id}: {record.summary()}")
+    assert_only_200_or_503(record, POOL_TIMEOUT + COMMAND_TIMEOUT + MARGIN)
+    # Recovered without an app restart: the last second of reads all succeed.
+    tail = record.after(record.recovered_at + 2.0)  # type: ignore[attr-defined]
+    assert tail.outcomes and set(tail.statuses) == {200}, f"no recovery: {tail.summary()}"
+
+
+@pytest.mark.parametrize("fault", ["stop", "kill", "freeze"])
+def test_database_fault_under_load(fault: str, served, private_servers: PrivateServers, project: Project) -> None:  # type: ignore[no-untyped-def]
+    app, _ = served
+    engine = project.stack.database
+    inject, recover = {
+        "stop": (lambda: private_servers.stop(engine), lambda: private_servers.restart(engine)),
+        "kill": (lambda: private_servers.kill(engine), lambda: private_servers.restart(engine)),
+        "freeze": (lambda: private_servers.freeze(engine), lambda: private_servers.thaw(engine)),
+    }[fault]
+    record = asyncio.run(run_fault(app, inject, recover, during=COMMAND_TIMEOUT + 2.0))
+    check_outage(record, project.stack)
+    if fault == "freeze":
+        assert 503 in record.statuses, f"a frozen database never answered 503: {record.summary()}"
+
+
+def test_client_hangups_never_poison_the_pool(served, project: Project) -> None:  # type: ignore[no-untyped-def]
+    app, _ = served
+
+    async def scenario() -> load.Record:
+        client, path = await seeded_reader(app.url)
+        async with aclosing(client):
+            # Clients that give up mid-request: the server sees the disconnect while the query runs.
+            for _ in range(3):
+                async with load.client(app.url) as impatient:
+                    tasks = [asyncio.create_task(impatient.get(f"/users?search=user&limit=100")) for _ in range(40)]
+                    tasks += [asyncio.create_task(impatient.post("/users", json=new_user(f"h{i}-{time.monotonic_ns()}"))) for i in range(10)]
+                    await asyncio.sleep(0.02)
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.sleep(0.5)
+            record = load.Record()
+            done = asyncio.Event()
+
+            async def read(c: httpx.AsyncClient, r: load.Record) -> None:
+                await load.timed(r, c, "GET", path)
+
+            async def stop_later() -> None:
+                await asyncio.sleep(2.0)
+                done.set()
+
+            await asyncio.gather(load.steady(client, record, read, READERS, done), stop_later())
+            return record
+
+    record = asyncio.run(scenario())
+    print(f"{project.stack.id}: {record.summary()}")
+    assert record.outcomes and set(record.statuses) == {200}, record.summary()
+    assert "Exception in ASGI application" not in app.log, app.log[-3000:]
+
+
+@pytest.mark.xfail(reason="open: the session slot is taken before the handler hashes (issue 14 fix c)", strict=False)
+def test_colliding_creates(served, private_servers: PrivateServers, project: Project) -> None:  # type: ignore[no-untyped-def]
+    """200 concurrent creates, 20 pairs colliding on email or username, reads beside them."""
+    app, database = served
+    unique = 180
+
+    async def scenario() -> tuple[load.Record, load.Record]:
+        client, path = await seeded_reader(app.url)
+        bodies = [new_user(i) for i in range(unique)]
+        for i in range(10):
+            bodies.append({**new_user(f"x{i}"), "email": f"user{i}@example.com"})
+            bodies.append({**new_user(i + 10), "email": f"other{i}@example.com"})
+        creates, reads = load.Record(), load.Record()
+        done = asyncio.Event()
+
+        async def read(c: httpx.AsyncClient, r: load.Record) -> None:
+            await load.timed(r, c, "GET", path)
+
+        async def burst() -> None:
+            await asyncio.gather(*(load.timed(creates, client, "POST", "/users", json=b) for b in bodies))
+            done.set()
+
+        async with aclosing(client):
+            await asyncio.gather(burst(), load.steady(client, reads, read, 4, done))
+        return creates, reads
+
+    creates, reads = asyncio.run(scenario())
+    found = count_rows(private_servers, project, database, "users")
+    print(f"{project.stack.id}: creates {creates.summary()}; reads {reads.summary()}; rows {found} expected {unique + 1}")
+    assert creates.statuses == {201: unique, 409: 20}, creates.summary()
+    assert set(reads.statuses) == {200}, reads.summary()
+    assert found == unique + 1
+
+
+@pytest.mark.xfail(reason="open: requests not yet read by uvicorn at SIGTERM are dropped", strict=False)
+def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None:  # type: ignore[no-untyped-def]
+    app, _ = served
+
+    async def scenario() -> load.Record:
+        client, path = await seeded_reader(app.url)
+        record = load.Record()
+        async with aclosing(client):
+            tasks = [asyncio.create_task(load.timed(record, client, "POST", "/users", json=new_user(f"t{i}"))) for i in range(30)]
+            tasks += [asyncio.create_task(load.timed(record, client, "GET", path)) for _ in range(30)]
+            await asyncio.sleep(0.05)
+            stopping = asyncio.to_thread(app.stop)
+            await asyncio.gather(*tasks, stopping)
+        return record
+
+    record = asyncio.run(scenario())
+    print(f"{project.stack.id}: {record.summary()}")
+    # Every request already sent was answered; none cut off.
+    assert None not in record.statuses, record.summary()
+    assert set(record.statuses) <= {200, 201}, record.summary()
+    assert app.stopped_cleanly, app.log[-3000:]
