@@ -62,4 +62,3 @@ async def test_nul_in_body_text_is_422(client: httpx.AsyncClient) -> None:
         response = await client.request(method, path, json=body)
         assert_validation_error(response, "string_pattern_mismatch")
     assert (await client.get(f"/posts/{post['id']}")).json()["body"] == post["body"]
-
