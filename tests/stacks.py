@@ -90,6 +90,9 @@ def expected_files(stack: Stack) -> set[str]:
     """Files every project of this stack must contain (it may contain more)."""
     files = {
         ".copier-answers.yml",
+        ".dockerignore",
+        ".pre-commit-config.yaml",
+        "Dockerfile",
         ".env.example",
         ".gitignore",
         "README.md",

@@ -13,6 +13,7 @@ import pytest
 
 from tests import services
 from tests.conftest import Project, require_server
+from tests.kit import check_kit
 from tests.stacks import Stack, expected_files, unchosen_words, valid_stacks
 
 # `}}` alone is ordinary Python (nested dict literals), so only openers and `%}` count.
@@ -126,6 +127,7 @@ CHECKS: dict[str, Callable[[Project], None]] = {
     "mypy": check_types,
     "migrations": check_migrations,
     "tests": check_project_tests,
+    "kit": check_kit,
 }
 
 
