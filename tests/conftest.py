@@ -6,7 +6,9 @@ a dependency missing from the template fails here, not on a user's machine.
 """
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 
 from tests import services
 from tests.stacks import Stack
+from tests.template_snapshot import snapshot
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 SERVER_ENGINES = ("postgresql", "mysql")
@@ -70,6 +73,22 @@ class Project:
         # The pid keeps concurrent runs of the suite (several checkouts) off each other's databases.
         location = services.fresh_database(self.stack.database, f"cfd_{os.getpid()}_{self.stack.id}_{purpose}")
         return f"{scheme}://{services.APP_USER}:{services.APP_PASSWORD}@{location}"
+
+
+_SNAPSHOT_DIR = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-copie renders a clean snapshot of the template, not the checkout (see template_snapshot.py)."""
+    if getattr(config.option, "template", None) in (None, ".", str(Path.cwd())):
+        # One per process (each xdist worker too), removed when the process ends.
+        config.stash[_SNAPSHOT_DIR] = Path(tempfile.mkdtemp(prefix="cfd-template-"))
+        config.option.template = str(snapshot(config.stash[_SNAPSHOT_DIR] / "template"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if directory := config.stash.get(_SNAPSHOT_DIR, None):
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
