@@ -93,6 +93,30 @@ def used_actions() -> set[str]:
     return found
 
 
+def act_command(tmp_path: Path, workflow_file: str, job: str) -> list[str]:
+    """act in host mode on this machine, every action of the workflows replaced by a no-op."""
+    # A composite action with one step: act's post phase fails on an empty `steps:`.
+    stub = tmp_path / "no-op-action"
+    stub.mkdir(exist_ok=True)
+    (stub / "action.yml").write_text(
+        "name: no-op\ndescription: stands in for a real action under act\n"
+        "runs:\n  using: composite\n  steps:\n    - run: 'true'\n      shell: bash\n"
+    )
+    command = [tool("act"), "push", "--workflows", f".github/workflows/{workflow_file}", "--job", job]
+    command += ["-P", "ubuntu-latest=-self-hosted"]
+    for action in sorted(used_actions()):
+        command += ["--local-repository", f"{action}={stub}"]
+    return command
+
+
+def run_act(command: list[str]) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    result = subprocess.run(command, cwd=TEMPLATE_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-8000:]
+    return log
+
+
 @pytest.mark.act
 def test_act_runs_the_matrix_job_and_one_stack_job_per_engine(tmp_path, available_servers) -> None:  # type: ignore[no-untyped-def]
     problems = [problem for server in ("postgresql", "mysql", "redis") if (problem := available_servers[server])]
@@ -100,32 +124,26 @@ def test_act_runs_the_matrix_job_and_one_stack_job_per_engine(tmp_path, availabl
         if REQUIRE_SERVICES:
             pytest.fail("; ".join(problems))
         pytest.skip("; ".join(problems))
-    # A composite action with one step: act's post phase fails on an empty `steps:`.
-    stub = tmp_path / "no-op-action"
-    stub.mkdir()
-    (stub / "action.yml").write_text(
-        "name: no-op\ndescription: stands in for a real action under act\n"
-        "runs:\n  using: composite\n  steps:\n    - run: 'true'\n      shell: bash\n"
-    )
-    command = [tool("act"), "push", "--workflows", ".github/workflows/ci.yml", "--job", "stack"]
-    command += ["-P", "ubuntu-latest=-self-hosted", "--matrix", "python:3.11"]
+    command = [*act_command(tmp_path, "ci.yml", "stack"), "--matrix", "python:3.11"]
     for stack in ACT_STACKS:
         command += ["--matrix", f"stack:{stack}"]
-    for action in sorted(used_actions()):
-        command += ["--local-repository", f"{action}={stub}"]
     for name, value in (
         ("PG_ADMIN_URL", services.PG_ADMIN_URL),
         ("MYSQL_ADMIN_URL", services.MYSQL_ADMIN_URL),
         ("REDIS_URL", services.REDIS_URL),
     ):
         command += ["--env", f"{name}={value}"]
-    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV"}}
-    result = subprocess.run(command, cwd=TEMPLATE_ROOT, env=env, capture_output=True, text=True, timeout=900)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-8000:]
+    log = run_act(command)
     assert "[ci/matrix] 🏁  Job succeeded" in log, log[-4000:]
     for stack in ACT_STACKS:
         # act numbers the jobs of one matrix and pads the names: "[ci/NAME-2  ]".
         assert re.search(rf"\[ci/{re.escape(stack)} \(Python 3\.11\)(-\d+)? *\] 🏁  Job succeeded", log), log[-8000:]
         assert re.search(rf"{re.escape(stack)} +passed", log), f"{stack}: no passing matrix line\n{log[-8000:]}"
     assert log.count("🏁  Job succeeded") == 1 + len(ACT_STACKS), "act ran other jobs than the matrix and three stacks"
+
+
+@pytest.mark.act
+def test_act_builds_the_docs_site(tmp_path: Path) -> None:
+    log = run_act(act_command(tmp_path, "docs.yml", "build"))
+    assert "Success - Main uv run mkdocs build --strict" in log, log[-4000:]
+    assert "[docs/build] 🏁  Job succeeded" in log, log[-4000:]
