@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests import services
+from tests import matrix, services
 from tests.stacks import Stack
 from tests.template_snapshot import snapshot
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-SERVER_ENGINES = ("postgresql", "mysql")
+SERVER_ENGINES = matrix.SERVER_ENGINES
 # Every server a stack may need: its database engine's, and Redis for `cache: redis`.
 SERVERS = (*SERVER_ENGINES, "redis")
 _NOT_INHERITED = {
@@ -105,8 +105,7 @@ def available_servers() -> dict[str, str | None]:
 
 
 def servers_needed(stack: Stack) -> list[str]:
-    needed = [stack.database] if stack.database in SERVER_ENGINES else []
-    return needed + (["redis"] if stack.cache == "redis" else [])
+    return matrix.servers(stack)  # the same list the CI matrix gives each job
 
 
 def require_server(stack: Stack, available_servers: dict[str, str | None]) -> None:

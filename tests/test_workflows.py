@@ -140,6 +140,9 @@ def test_act_runs_the_matrix_job_and_one_stack_job_per_engine(tmp_path, availabl
         assert re.search(rf"\[ci/{re.escape(stack)} \(Python 3\.11\)(-\d+)? *\] 🏁  Job succeeded", log), log[-8000:]
         assert re.search(rf"{re.escape(stack)} +passed", log), f"{stack}: no passing matrix line\n{log[-8000:]}"
     assert log.count("🏁  Job succeeded") == 1 + len(ACT_STACKS), "act ran other jobs than the matrix and three stacks"
+    # `scripts/test --stack` used the servers it was given: it started (and stopped) none.
+    assert log.count("servers given by the environment: using them") == len(ACT_STACKS), log[-8000:]
+    assert "scripts/services" not in log and "already running" not in log, log[-8000:]
 
 
 @pytest.mark.act
