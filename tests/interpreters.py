@@ -2,7 +2,8 @@
 
 uv cannot download Python here (UV_PYTHON_DOWNLOADS=never) and pyenv's shims only
 answer for the globally selected version, so look in this order: PYTHON_X_Y in the
-environment, `pythonX.Y` on PATH (if it really runs), pyenv's versions directory.
+environment, `pythonX.Y` on PATH (if it really runs), what `uv python find` finds
+(a CI runner's `uv python install`), pyenv's versions directory.
 """
 
 import os
@@ -35,10 +36,26 @@ def _pyenv_root() -> Path:
     return Path.home() / ".pyenv"
 
 
+def _uv_find(version: str) -> str:
+    """What uv finds (its own installs, e.g. `uv python install` on a CI runner), or ""."""
+    uv = shutil.which("uv")
+    if not uv:
+        return ""
+    result = subprocess.run(
+        [uv, "python", "find", "--no-project", version],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+        check=False,
+    )
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
 def find_python(version: str) -> str | None:
     """Path of a working `python<version>` interpreter, or None."""
     candidates = [os.environ.get(f"PYTHON_{version.replace('.', '_')}", "")]
     candidates.append(shutil.which(f"python{version}") or "")
+    candidates.append(_uv_find(version))
     # Newest patch release first: "3.12.10" sorts after "3.12.9".
     installed = sorted(
         (_pyenv_root() / "versions").glob(f"{version}.*/bin/python{version}"),
