@@ -32,6 +32,7 @@ import psycopg
 from bench.seed import drop_created_tags, seed
 from tests import services
 from tests.stacks import Stack
+from tests.template_snapshot import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_SCRIPT = ROOT / "bench" / "load.lua"
@@ -157,7 +158,13 @@ def render(stack: Stack, destination: Path, ref: str = "HEAD") -> None:
     from copier import run_copy  # imported late: it is slow to import and only needed here
 
     data = {"concurrency": stack.concurrency, "orm": stack.orm, "database": stack.database, "cache": stack.cache}
-    run_copy(str(ROOT), destination, data=data, defaults=True, vcs_ref=ref, quiet=True, unsafe=True)
+    if ref != "HEAD":
+        run_copy(str(ROOT), destination, data=data, defaults=True, vcs_ref=ref, quiet=True, unsafe=True)
+        return
+    # The working tree: only its template parts (a stray folder in the checkout would break the copy).
+    with tempfile.TemporaryDirectory(prefix="bench-template-") as directory:
+        source = snapshot(Path(directory) / "template", ROOT)
+        run_copy(str(source), destination, data=data, defaults=True, vcs_ref="HEAD", quiet=True, unsafe=True)
 
 
 def describe(ref: str) -> str:

@@ -6,18 +6,21 @@ a dependency missing from the template fails here, not on a user's machine.
 """
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests import services
+from tests import matrix, services
 from tests.stacks import Stack
+from tests.template_snapshot import snapshot
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-SERVER_ENGINES = ("postgresql", "mysql")
+SERVER_ENGINES = matrix.SERVER_ENGINES
 # Every server a stack may need: its database engine's, and Redis for `cache: redis`.
 SERVERS = (*SERVER_ENGINES, "redis")
 _NOT_INHERITED = {
@@ -72,6 +75,22 @@ class Project:
         return f"{scheme}://{services.APP_USER}:{services.APP_PASSWORD}@{location}"
 
 
+_SNAPSHOT_DIR = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-copie renders a clean snapshot of the template, not the checkout (see template_snapshot.py)."""
+    if getattr(config.option, "template", None) in (None, ".", str(Path.cwd())):
+        # One per process (each xdist worker too), removed when the process ends.
+        config.stash[_SNAPSHOT_DIR] = Path(tempfile.mkdtemp(prefix="cfd-template-"))
+        config.option.template = str(snapshot(config.stash[_SNAPSHOT_DIR] / "template"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if directory := config.stash.get(_SNAPSHOT_DIR, None):
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def available_servers() -> dict[str, str | None]:
     """Server -> None if it answers, else why not."""
@@ -86,8 +105,7 @@ def available_servers() -> dict[str, str | None]:
 
 
 def servers_needed(stack: Stack) -> list[str]:
-    needed = [stack.database] if stack.database in SERVER_ENGINES else []
-    return needed + (["redis"] if stack.cache == "redis" else [])
+    return matrix.servers(stack)  # the same list the CI matrix gives each job
 
 
 def require_server(stack: Stack, available_servers: dict[str, str | None]) -> None:

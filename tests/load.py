@@ -54,7 +54,9 @@ class Record:
         )
 
 
-async def timed(record: Record, client: httpx.AsyncClient, method: str, url: str, **kwargs: object) -> httpx.Response | None:
+async def timed(
+    record: Record, client: httpx.AsyncClient, method: str, url: str, **kwargs: object
+) -> httpx.Response | None:
     started = time.monotonic()
     try:
         response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
@@ -66,8 +68,11 @@ async def timed(record: Record, client: httpx.AsyncClient, method: str, url: str
 
 
 async def steady(
-    client: httpx.AsyncClient, record: Record, request: Callable[[httpx.AsyncClient, Record], Awaitable[object]],
-    workers: int, until: asyncio.Event,
+    client: httpx.AsyncClient,
+    record: Record,
+    request: Callable[[httpx.AsyncClient, Record], Awaitable[object]],
+    workers: int,
+    until: asyncio.Event,
 ) -> None:
     """`workers` clients each sending `request` back to back until `until` is set."""
 

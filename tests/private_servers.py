@@ -6,6 +6,7 @@ re-run each server's recorded command line on the same data, because `scripts/se
 Every signal goes to PIDs this set owns (the server process and its children), never to a name.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,7 +16,11 @@ from pathlib import Path
 
 SERVICES = Path(__file__).resolve().parent.parent / "scripts" / "services"
 # Directory, the file holding the server's PID (first line), the user it runs as.
-LAYOUT = {"postgresql": ("postgresql", "data/postmaster.pid", "postgres"), "mysql": ("mariadb", "pid", "mysql"), "redis": ("redis", "pid", None)}
+LAYOUT = {
+    "postgresql": ("postgresql", "data/postmaster.pid", "postgres"),
+    "mysql": ("mariadb", "pid", "mysql"),
+    "redis": ("redis", "pid", None),
+}
 READY_TIMEOUT = 30.0
 
 
@@ -85,10 +90,8 @@ class PrivateServers:
     def _signal(self, server: str, number: signal.Signals) -> list[int]:
         pids = self.processes(server)
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, number)
-            except ProcessLookupError:
-                pass
         return pids
 
     def freeze(self, server: str) -> None:

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tests.stacks import TEMPLATE_ROOT
+from tests.template_snapshot import TEMPLATE_PARTS
 
 RELEASES = ("v0.1.0", "v0.2.0", "v0.3.0")
-TEMPLATE_PARTS = ("copier.yml", "template", "includes", "hooks")
 MIGRATION_OUTPUT = "migrate.py: "
 
 GIT_ENV = {

@@ -11,10 +11,10 @@ Tortoise + PostgreSQL; the rest of the matrix shares their code paths (same db p
 """
 
 import asyncio
-from contextlib import aclosing
 import os
 import time
 from collections.abc import Iterator
+from contextlib import aclosing
 from pathlib import Path
 
 import httpx
@@ -89,7 +89,9 @@ def count_rows(servers: PrivateServers, project: Project, database: str, table: 
         url = servers.admin_urls["postgresql"].rsplit("/", 1)[0] + f"/{database}"
         with psycopg.connect(url) as connection:
             return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
-    connection = pymysql.connect(host="127.0.0.1", port=servers.ports["mysql"], user="root", password="root", database=database)
+    connection = pymysql.connect(
+        host="127.0.0.1", port=servers.ports["mysql"], user="root", password="root", database=database
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")
         (found,) = cursor.fetchone()  # type: ignore[misc]
@@ -98,7 +100,9 @@ def count_rows(servers: PrivateServers, project: Project, database: str, table: 
 
 
 @pytest.fixture
-def served(private_servers: PrivateServers, project: Project, request: pytest.FixtureRequest) -> Iterator[tuple[Served, str]]:
+def served(
+    private_servers: PrivateServers, project: Project, request: pytest.FixtureRequest
+) -> Iterator[tuple[Served, str]]:
     name = f"faults_{request.node.name.split('[')[0]}"[:60]
     url = fresh_database(private_servers, project, name)
     migrate(project, url)
@@ -181,8 +185,11 @@ def test_client_hangups_never_poison_the_pool(served, project: Project) -> None:
             # Clients that give up mid-request: the server sees the disconnect while the query runs.
             for _ in range(3):
                 async with load.client(app.url) as impatient:
-                    tasks = [asyncio.create_task(impatient.get(f"/users?search=user&limit=100")) for _ in range(40)]
-                    tasks += [asyncio.create_task(impatient.post("/users", json=new_user(f"h{i}-{time.monotonic_ns()}"))) for i in range(10)]
+                    tasks = [asyncio.create_task(impatient.get("/users?search=user&limit=100")) for _ in range(40)]
+                    tasks += [
+                        asyncio.create_task(impatient.post("/users", json=new_user(f"h{i}-{time.monotonic_ns()}")))
+                        for i in range(10)
+                    ]
                     await asyncio.sleep(0.02)
                     for task in tasks:
                         task.cancel()
@@ -235,7 +242,9 @@ def test_colliding_creates(served, private_servers: PrivateServers, project: Pro
 
     creates, reads = asyncio.run(scenario())
     found = count_rows(private_servers, project, database, "users")
-    print(f"{project.stack.id}: creates {creates.summary()}; reads {reads.summary()}; rows {found} expected {unique + 1}")
+    print(
+        f"{project.stack.id}: creates {creates.summary()}; reads {reads.summary()}; rows {found} expected {unique + 1}"
+    )
     assert creates.statuses == {201: unique, 409: 20}, creates.summary()
     assert set(reads.statuses) == {200}, reads.summary()
     assert found == unique + 1
@@ -249,7 +258,10 @@ def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None
         client, path = await seeded_reader(app.url)
         record = load.Record()
         async with aclosing(client):
-            tasks = [asyncio.create_task(load.timed(record, client, "POST", "/users", json=new_user(f"t{i}"))) for i in range(30)]
+            tasks = [
+                asyncio.create_task(load.timed(record, client, "POST", "/users", json=new_user(f"t{i}")))
+                for i in range(30)
+            ]
             tasks += [asyncio.create_task(load.timed(record, client, "GET", path)) for _ in range(30)]
             await asyncio.sleep(0.05)
             stopping = asyncio.to_thread(app.stop)

@@ -84,9 +84,7 @@ def test_schemathesis_finds_nothing(
 
 @pytest.mark.fuzz
 @pytest.mark.xdist_group("fuzz")
-def test_openapi_declares_every_status_a_route_returns(
-    copie_session, tmp_path_factory, available_servers
-) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_declares_every_status_a_route_returns(copie_session, tmp_path_factory, available_servers) -> None:  # type: ignore[no-untyped-def]
     """Cheap, static: each operation lists the errors its code can raise."""
     stack = STACKS["async-sqlalchemy-sqlite"]
     project = installed_project(copie_session, stack, tmp_path_factory)

@@ -5,6 +5,7 @@ the install all run even when one fails, so a report shows every broken step at 
 their timings feed the per-stack summary line (see conftest.py).
 """
 
+import os
 import re
 import time
 from collections.abc import Callable
@@ -12,9 +13,11 @@ from collections.abc import Callable
 import pytest
 
 from tests import services
-from tests.conftest import Project, require_server
+from tests.conftest import REQUIRE_SERVICES, Project, require_server
+from tests.interpreters import find_python
 from tests.kit import check_kit
-from tests.stacks import Stack, expected_files, unchosen_words, valid_stacks
+from tests.matrix import python_choices
+from tests.stacks import Stack, copier_config, expected_files, unchosen_words, valid_stacks
 
 # `}}` alone is ordinary Python (nested dict literals), so only openers and `%}` count.
 JINJA_LEFTOVER = re.compile(r"\{\{|\{%|%\}|\{#")
@@ -131,19 +134,30 @@ CHECKS: dict[str, Callable[[Project], None]] = {
 }
 
 
-@pytest.mark.matrix
-@pytest.mark.parametrize("stack", valid_stacks(), ids=lambda stack: stack.id)
-def test_stack(stack: Stack, copie, available_servers, record_property, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
-    require_server(stack, available_servers)
+def check_stack(stack: Stack, copie, record_property, tmp_path_factory, python: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Render `stack` (with `python_version=python` if given) and run every check on that interpreter."""
     timings: dict[str, float] = {}
     record_property("timings", timings)
 
     started = time.monotonic()
-    result = copie.copy(extra_answers={"project_name": f"Demo {stack.id}", **stack.answers})
+    answers = {"project_name": f"Demo {stack.id}", **stack.answers}
+    sync = ["uv", "sync", "--quiet"]
+    if python is not None:
+        interpreter = find_python(python)
+        if interpreter is None:
+            message = f"no Python {python} found (set PYTHON_{python.replace('.', '_')} or install it under pyenv)"
+            if REQUIRE_SERVICES:
+                pytest.fail(message)
+            pytest.skip(message)
+        answers["python_version"] = python
+        sync += ["--python", interpreter]
+    result = copie.copy(extra_answers=answers)
     assert result.exit_code == 0, f"rendering {stack.id} failed: {result.exception!r}"
     project = Project(stack, result.project_dir, mypy_cache=tmp_path_factory.getbasetemp() / "mypy-cache")
     # uv's cache is shared by every project and xdist worker: installs are links, not downloads.
-    project.run("uv", "sync", "--quiet")
+    project.run(*sync)
+    if python is not None:
+        project.tool("python", "-c", f"import sys; assert sys.version.startswith('{python}.'), sys.version")
     timings["install"] = time.monotonic() - started
 
     failures = []
@@ -155,3 +169,29 @@ def test_stack(stack: Stack, copie, available_servers, record_property, tmp_path
             failures.append(f"--- {name} ---\n{error}")
         timings[name] = time.monotonic() - started
     assert not failures, f"{stack.id}: {len(failures)} step(s) failed\n" + "\n".join(failures)
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("stack", valid_stacks(), ids=lambda stack: stack.id)
+def test_stack(stack: Stack, copie, available_servers, record_property, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """Each stack with the default answers; STACK_PYTHON=X.Y (`scripts/test --python`) renders it for X.Y."""
+    require_server(stack, available_servers)
+    check_stack(stack, copie, record_property, tmp_path_factory, python=os.environ.get("STACK_PYTHON") or None)
+
+
+# One full stack per newer `python_version` choice, spread over ORMs and engines (the
+# GitHub matrix runs every stack on the newest): the choices come from copier.yml.
+_NEWER_PYTHONS = [version for version in python_choices() if version != copier_config()["python_version"]["default"]]
+_PYTHON_STACKS = ["async-tortoise-postgresql-redis", "sync-sqlmodel-mysql", "async-sqlalchemy-sqlite"]
+_BY_ID = {stack.id: stack for stack in valid_stacks()}
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize(
+    ("python", "stack"),
+    [(python, _BY_ID[_PYTHON_STACKS[i % len(_PYTHON_STACKS)]]) for i, python in enumerate(_NEWER_PYTHONS)],
+    ids=lambda value: value if isinstance(value, str) else value.id,
+)
+def test_stack_on_python(python, stack, copie, available_servers, record_property, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    require_server(stack, available_servers)
+    check_stack(stack, copie, record_property, tmp_path_factory, python=python)

@@ -6,7 +6,8 @@ import pytest
 from copier import run_copy
 from jinja2.sandbox import SandboxedEnvironment
 
-from tests.stacks import TEMPLATE_ROOT, copier_config, refused_stacks, valid_stacks
+from tests.stacks import copier_config, refused_stacks, valid_stacks
+from tests.template_snapshot import snapshot
 
 BAD_ANSWERS = [
     ({"project_name": "   "}, "The project name cannot be empty."),
@@ -48,9 +49,11 @@ def test_computed_values_are_not_stored(copie) -> None:  # type: ignore[no-untyp
 
 def test_copy_works_without_trust(tmp_path: Path) -> None:
     """No tasks, no custom Jinja extensions: an untrusted `copier copy` renders the template."""
-    run_copy(str(TEMPLATE_ROOT), tmp_path, defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True)
+    # A snapshot of the template parts: the checkout itself may hold stray folders (template_snapshot.py).
+    template = snapshot(tmp_path / "template")
+    run_copy(str(template), tmp_path / "service", defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True)
 
-    assert (tmp_path / "app" / "main.py").is_file()
+    assert (tmp_path / "service" / "app" / "main.py").is_file()
 
 
 # --- Tortoise ORM is async-only -------------------------------------------------

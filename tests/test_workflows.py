@@ -1,0 +1,152 @@
+"""The template's GitHub Actions workflows: derived from copier.yml, lint-clean, and runnable.
+
+`act` in host mode (no Docker) runs the matrix job and a stack job per database engine
+on this machine, with every `uses:` action replaced by a no-op and the local servers
+standing in for the service containers that host mode does not start.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import services
+from tests.conftest import REQUIRE_SERVICES
+from tests.stacks import TEMPLATE_ROOT, copier_config, valid_stacks
+
+WORKFLOWS = TEMPLATE_ROOT / ".github" / "workflows"
+# One stack per engine, spread over ORMs, modes and caches.
+ACT_STACKS = ("async-sqlalchemy-sqlite", "sync-sqlmodel-postgresql", "async-tortoise-mysql-redis")
+
+
+def tool(name: str) -> str:
+    """A dev-dependency executable of this repository's environment."""
+    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert path, f"{name} is not installed: uv sync (it is a dev dependency)"
+    return path
+
+
+def workflow(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def test_generator_prints_every_valid_stack_on_oldest_and_newest_python() -> None:
+    output = subprocess.run(
+        [sys.executable, "-m", "tests.matrix"], cwd=TEMPLATE_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    choices = [str(choice) for choice in copier_config()["python_version"]["choices"]]
+    versions = {
+        min(choices, key=lambda v: tuple(map(int, v.split(".")))),
+        max(choices, key=lambda v: tuple(map(int, v.split(".")))),
+    }
+    entries = json.loads(output)["include"]
+    assert sorted((entry["stack"], entry["python"]) for entry in entries) == sorted(
+        (stack.id, python) for stack in valid_stacks() for python in versions
+    )
+    for entry in entries:
+        stack = next(stack for stack in valid_stacks() if stack.id == entry["stack"])
+        expected = {stack.database} - {"sqlite"} | ({"redis"} if stack.cache == "redis" else set())
+        assert set(entry["services"]) == expected, entry
+
+
+def test_ci_takes_its_stack_matrix_from_the_generator() -> None:
+    jobs = workflow("ci.yml")["jobs"]
+    generate = next(step for step in jobs["matrix"]["steps"] if step.get("id") == "generate")
+    assert "python -m tests.matrix" in generate["run"]
+    assert jobs["matrix"]["outputs"]["stacks"] == "${{ steps.generate.outputs.stacks }}"
+    assert jobs["stack"]["strategy"]["matrix"] == "${{ fromJSON(needs.matrix.outputs.stacks) }}"
+    assert any("scripts/test --stack" in step.get("run", "") for step in jobs["stack"]["steps"])
+    # No hand-written stack list anywhere in the workflows.
+    for path in WORKFLOWS.glob("*.yml"):
+        text = path.read_text()
+        listed = [stack.id for stack in valid_stacks() if re.search(rf"\b{re.escape(stack.id)}\b", text)]
+        assert not listed, f"{path.name} names stacks by hand: {listed}"
+
+
+def test_actionlint_is_clean() -> None:
+    result = subprocess.run([tool("actionlint"), "-no-color"], cwd=TEMPLATE_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_is_clean() -> None:
+    result = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", str(WORKFLOWS)],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def used_actions() -> set[str]:
+    """Every `owner/name@ref` a workflow step uses."""
+    found = set()
+    for path in WORKFLOWS.glob("*.yml"):
+        for job in yaml.safe_load(path.read_text())["jobs"].values():
+            found |= {step["uses"] for step in job.get("steps", []) if "uses" in step}
+    return found
+
+
+def act_command(tmp_path: Path, workflow_file: str, job: str) -> list[str]:
+    """act in host mode on this machine, every action of the workflows replaced by a no-op."""
+    # A composite action with one step: act's post phase fails on an empty `steps:`.
+    stub = tmp_path / "no-op-action"
+    stub.mkdir(exist_ok=True)
+    (stub / "action.yml").write_text(
+        "name: no-op\ndescription: stands in for a real action under act\n"
+        "runs:\n  using: composite\n  steps:\n    - run: 'true'\n      shell: bash\n"
+    )
+    command = [tool("act"), "push", "--workflows", f".github/workflows/{workflow_file}", "--job", job]
+    command += ["-P", "ubuntu-latest=-self-hosted"]
+    for action in sorted(used_actions()):
+        command += ["--local-repository", f"{action}={stub}"]
+    return command
+
+
+def run_act(command: list[str]) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    result = subprocess.run(command, cwd=TEMPLATE_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-8000:]
+    return log
+
+
+@pytest.mark.act
+def test_act_runs_the_matrix_job_and_one_stack_job_per_engine(tmp_path, available_servers) -> None:  # type: ignore[no-untyped-def]
+    problems = [problem for server in ("postgresql", "mysql", "redis") if (problem := available_servers[server])]
+    if problems:
+        if REQUIRE_SERVICES:
+            pytest.fail("; ".join(problems))
+        pytest.skip("; ".join(problems))
+    command = [*act_command(tmp_path, "ci.yml", "stack"), "--matrix", "python:3.11"]
+    for stack in ACT_STACKS:
+        command += ["--matrix", f"stack:{stack}"]
+    for name, value in (
+        ("PG_ADMIN_URL", services.PG_ADMIN_URL),
+        ("MYSQL_ADMIN_URL", services.MYSQL_ADMIN_URL),
+        ("REDIS_URL", services.REDIS_URL),
+    ):
+        command += ["--env", f"{name}={value}"]
+    log = run_act(command)
+    assert "[ci/matrix] 🏁  Job succeeded" in log, log[-4000:]
+    for stack in ACT_STACKS:
+        # act numbers the jobs of one matrix and pads the names: "[ci/NAME-2  ]".
+        assert re.search(rf"\[ci/{re.escape(stack)} \(Python 3\.11\)(-\d+)? *\] 🏁  Job succeeded", log), log[-8000:]
+        assert re.search(rf"{re.escape(stack)} +passed", log), f"{stack}: no passing matrix line\n{log[-8000:]}"
+    assert log.count("🏁  Job succeeded") == 1 + len(ACT_STACKS), "act ran other jobs than the matrix and three stacks"
+    # `scripts/test --stack` used the servers it was given: it started (and stopped) none.
+    assert log.count("servers given by the environment: using them") == len(ACT_STACKS), log[-8000:]
+    assert "scripts/services" not in log and "already running" not in log, log[-8000:]
+
+
+@pytest.mark.act
+def test_act_builds_the_docs_site(tmp_path: Path) -> None:
+    log = run_act(act_command(tmp_path, "docs.yml", "build"))
+    assert "Success - Main uv run mkdocs build --strict" in log, log[-4000:]
+    assert "[docs/build] 🏁  Job succeeded" in log, log[-4000:]
