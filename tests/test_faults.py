@@ -214,7 +214,7 @@ def test_client_hangups_never_poison_the_pool(served, project: Project) -> None:
     assert "Exception in ASGI application" not in app.log, app.log[-3000:]
 
 
-@pytest.mark.xfail(reason="open: the session slot is taken before the handler hashes (issue 14 fix c)", strict=False)
+@pytest.mark.xfail(reason="open: the session slot is taken before the handler hashes (issue 14 fix c)", strict=True)
 def test_colliding_creates(served, private_servers: PrivateServers, project: Project) -> None:  # type: ignore[no-untyped-def]
     """200 concurrent creates, 20 pairs colliding on email or username, reads beside them."""
     app, database = served
@@ -250,7 +250,7 @@ def test_colliding_creates(served, private_servers: PrivateServers, project: Pro
     assert found == unique + 1
 
 
-@pytest.mark.xfail(reason="open: requests not yet read by uvicorn at SIGTERM are dropped", strict=False)
+@pytest.mark.xfail(reason="open: requests not yet read by uvicorn at SIGTERM are dropped", strict=True)
 def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None:  # type: ignore[no-untyped-def]
     app, _ = served
 

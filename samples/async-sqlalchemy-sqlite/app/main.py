@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api.errors import register_exception_handlers
+from app.api.methods import register_method_not_allowed
 from app.api.routes import health, posts, tags, users
 from app.core.config import Settings, get_settings
 from app.core.db import database_lifespan
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_exception_handlers(app, settings.retry_after_seconds)
+    register_method_not_allowed(app)
     for module in (health, users, posts, tags):
         app.include_router(module.router)
     return app

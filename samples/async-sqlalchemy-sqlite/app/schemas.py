@@ -8,7 +8,9 @@ so uniqueness means the same thing on every database engine.
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints
+
+from app.api.params import NUL_FREE
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -21,10 +23,18 @@ Username = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$"),
 ]
-Email = Annotated[EmailStr, Field(max_length=255), AfterValidator(str.lower)]
+# The OpenAPI document must not promise what the validator (email-validator) refuses: addresses
+# over 254 characters (RFC 5321, though the column holds 255) and special-use domains (RFC 6761:
+# `.test`, `.invalid`, `localhost`...). The pattern only documents the latter; validation is EmailStr's.
+RESERVED_DOMAINS = r"^(?i)(?!.*@(?:[^@]*\.)?(?:arpa|invalid|local|localhost|onion|test)$)"
+Email = Annotated[
+    EmailStr,
+    Field(max_length=254, json_schema_extra={"pattern": RESERVED_DOMAINS}),
+    AfterValidator(str.lower),
+]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
-Bio = Annotated[str, Field(max_length=500)]
-AvatarUrl = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
+Bio = Annotated[str, StringConstraints(max_length=500, pattern=NUL_FREE)]
+AvatarUrl = Annotated[str, Field(max_length=500, pattern=r"^https?://[^\s\x00]+$")]
 TagName = Annotated[
     str,
     StringConstraints(
@@ -32,8 +42,8 @@ TagName = Annotated[
     ),
 ]
 TagNames = Annotated[list[TagName], Field(max_length=10), AfterValidator(lambda names: list(dict.fromkeys(names)))]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Body = Annotated[str, Field(max_length=10_000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NUL_FREE)]
+Body = Annotated[str, StringConstraints(max_length=10_000, pattern=NUL_FREE)]
 
 
 class Schema(BaseModel):
@@ -67,7 +77,7 @@ class UserUpdate(Schema):
     username: Username | None = None
     email: Email | None = None
     password: Password | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     profile: ProfileIn | None = None
 
 
@@ -107,7 +117,7 @@ class TagPublic(Schema):
 class PostCreate(Schema):
     title: Title
     body: Body = ""
-    published: bool = False
+    published: StrictBool = False  # JSON true/false only: the schema says boolean, so 0 or "yes" is a 422
     author_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
     tags: TagNames = Field(default_factory=list)
 
@@ -115,7 +125,7 @@ class PostCreate(Schema):
 class PostUpdate(Schema):
     title: Title | None = None
     body: Body | None = None
-    published: bool | None = None
+    published: StrictBool | None = None
     tags: TagNames | None = None
 
 

@@ -11,18 +11,41 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import CancelScope
 from fastapi import FastAPI, Request
-from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import InterfaceError, InvalidatePoolError, OperationalError
+from sqlalchemy import Engine, ExceptionContext, event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, InvalidatePoolError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import Settings
 
-# The database cannot be reached (refused, dropped, pool exhausted): answered with 503.
-# A request that waits longer than DB_POOL_TIMEOUT for a session gets TimeoutError, an OSError.
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError, OSError)
+# The database cannot be reached (refused, dropped, frozen, pool exhausted): answered with 503.
+# A request that waits longer than DB_POOL_TIMEOUT for a session, or a query that runs longer than
+# DB_COMMAND_TIMEOUT, gets TimeoutError, an OSError. Any other DBAPIError is 503 only when SQLAlchemy
+# invalidated its connection (see `is_unavailable`): the driver said the connection is gone.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    OSError,
+    DBAPIError,
+)
+
+
+def is_unavailable(error: Exception) -> bool:
+    """Whether `error` (one of UNAVAILABLE_ERRORS) means the database is out of reach.
+
+    A driver may report a server going away ("the database system is shutting down",
+    "terminating connection due to administrator command") as neither OperationalError nor
+    InterfaceError; what tells it from a bad statement is that the dialect found the connection
+    closed (`is_disconnect`), so SQLAlchemy invalidated it.
+    """
+    if isinstance(error, DBAPIError) and not isinstance(error, (OperationalError, InterfaceError)):
+        return error.connection_invalidated
+    return True
+
 
 DbSession = AsyncSession
 
@@ -34,9 +57,33 @@ PING_AFTER_IDLE_SECONDS = 1.0
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
+def _driver_timeouts(settings: Settings) -> dict[str, Any]:
+    """Client-side bounds on connecting and on every query, so a frozen server cannot hang a request.
+
+    A stopped (SIGSTOP) or partitioned server still has its kernel acknowledge TCP, so only the
+    client can tell that no answer is coming.
+    """
+    timeout = settings.db_command_timeout
+    return {"timeout": timeout, "command_timeout": timeout}
+
+
+def _discard_broken_connections(engine: Engine) -> None:
+    """Treat a failed connect and a timed-out query as a lost connection.
+
+    SQLAlchemy then invalidates the connection (a timed-out query may still be running on it, so it
+    must never be handed to another request) and `is_unavailable` answers 503.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if context.connection is None or isinstance(context.original_exception, TimeoutError):
+            context.is_disconnect = True
+
+
 def create_db_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,
+        connect_args=_driver_timeouts(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
@@ -72,6 +119,7 @@ def _ping_idle_connections(engine: Engine) -> None:
 async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     engine = create_db_engine(settings)
     _ping_idle_connections(engine.sync_engine)
+    _discard_broken_connections(engine.sync_engine)
     app.state.engine = engine
     # expire_on_commit=False: what a handler just wrote stays readable without a reload.
     # Writes run in a READ COMMITTED transaction, which app.crud commits. Reads (GET, HEAD)
@@ -101,8 +149,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     else:
         await slots.acquire()  # returns at once: no timer needed
     try:
-        async with new_session() as session:
+        session = new_session()
+        try:
             yield session
+        finally:
+            # Returns the connection to the pool, rolling back what was not committed. Shielded: a
+            # close cut short by a client hanging up would leave the connection mid-operation.
+            with CancelScope(shield=True):
+                await session.close()
     finally:
         slots.release()
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app.api.responses import ConflictBody, ErrorBody
-from app.core.db import UNAVAILABLE_ERRORS
+from app.core.db import UNAVAILABLE_ERRORS, is_unavailable
 from app.core.errors import ConflictError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,8 @@ def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
         return JSONResponse(body.model_dump(), status_code=409)
 
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        if not is_unavailable(exc):
+            raise exc
         logger.warning("database unavailable during %s %s: %r", request.method, request.url.path, exc)
         body = ErrorBody(detail="The database is unavailable, please retry later")
         headers = {"Retry-After": str(retry_after_seconds)}

@@ -1,14 +1,24 @@
 """Password hashing with argon2 (pwdlib's recommended parameters)."""
 
-from anyio import to_thread
+from functools import cache
+
+from anyio import CapacityLimiter, to_thread
 from pwdlib import PasswordHash
+
+from app.core.config import get_settings
 
 _hasher = PasswordHash.recommended()
 
 
+@cache
+def _hashing_slots() -> CapacityLimiter:
+    # Each hash takes ~20 MiB for its ~0.1 s: a burst of sign-ups queues here instead of exhausting memory.
+    return CapacityLimiter(get_settings().password_hash_concurrency)
+
+
 async def hash_password(password: str) -> str:
     # argon2 is deliberately slow: hash in a worker thread so the event loop keeps serving.
-    return await to_thread.run_sync(_hasher.hash, password)
+    return await to_thread.run_sync(_hasher.hash, password, limiter=_hashing_slots())
 
 
 def verify_password(password: str, hashed: str) -> bool:

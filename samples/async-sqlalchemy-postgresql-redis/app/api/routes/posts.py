@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app import crud
 from app.api.deps import CacheDep, SessionDep
+from app.api.json_body import JsonRoute
 from app.api.params import MAX_ID, Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_POST, post_entry
@@ -12,7 +13,9 @@ from app.models import Post
 from app.schemas import Page, PostCreate, PostPublic, PostUpdate, TagName
 
 # Successful writes below invalidate the cached answers they change (see app.core.cache).
-router = APIRouter(prefix="/posts", tags=["posts"], responses=UNAVAILABLE, dependencies=[INVALIDATE_POST])
+router = APIRouter(
+    route_class=JsonRoute, prefix="/posts", tags=["posts"], responses=UNAVAILABLE, dependencies=[INVALIDATE_POST]
+)
 
 
 async def _get_post_or_404(session: SessionDep, post_id: int) -> Post:

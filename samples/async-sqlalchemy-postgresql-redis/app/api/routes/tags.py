@@ -2,6 +2,7 @@ from fastapi import APIRouter, status
 
 from app import crud
 from app.api.deps import SessionDep
+from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_TAG
@@ -10,7 +11,9 @@ from app.models import Tag
 from app.schemas import Page, TagCreate, TagPublic, TagUpdate
 
 # Tags are not cached, but cached posts show them: renaming or deleting one invalidates those.
-router = APIRouter(prefix="/tags", tags=["tags"], responses=UNAVAILABLE, dependencies=[INVALIDATE_TAG])
+router = APIRouter(
+    route_class=JsonRoute, prefix="/tags", tags=["tags"], responses=UNAVAILABLE, dependencies=[INVALIDATE_TAG]
+)
 
 
 async def _get_tag_or_404(session: SessionDep, tag_id: int) -> Tag:

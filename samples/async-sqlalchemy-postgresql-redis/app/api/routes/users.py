@@ -2,6 +2,7 @@ from fastapi import APIRouter, Response, status
 
 from app import crud
 from app.api.deps import CacheDep, SessionDep
+from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_USER, user_entry
@@ -10,7 +11,9 @@ from app.models import User
 from app.schemas import Page, UserCreate, UserPublic, UserUpdate
 
 # Successful writes below invalidate the cached answers they change (see app.core.cache).
-router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE, dependencies=[INVALIDATE_USER])
+router = APIRouter(
+    route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE, dependencies=[INVALIDATE_USER]
+)
 
 
 async def _get_user_or_404(session: SessionDep, user_id: int) -> User:

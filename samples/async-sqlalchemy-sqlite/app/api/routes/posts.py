@@ -4,13 +4,14 @@ from fastapi import APIRouter, Query, status
 
 from app import crud
 from app.api.deps import SessionDep
+from app.api.json_body import JsonRoute
 from app.api.params import MAX_ID, Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.errors import NotFoundError
 from app.models import Post
 from app.schemas import Page, PostCreate, PostPublic, PostUpdate, TagName
 
-router = APIRouter(prefix="/posts", tags=["posts"], responses=UNAVAILABLE)
+router = APIRouter(route_class=JsonRoute, prefix="/posts", tags=["posts"], responses=UNAVAILABLE)
 
 
 async def _get_post_or_404(session: SessionDep, post_id: int) -> Post:

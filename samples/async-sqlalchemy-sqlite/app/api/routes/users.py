@@ -2,13 +2,14 @@ from fastapi import APIRouter, status
 
 from app import crud
 from app.api.deps import SessionDep
+from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.errors import NotFoundError
 from app.models import User
 from app.schemas import Page, UserCreate, UserPublic, UserUpdate
 
-router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE)
+router = APIRouter(route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE)
 
 
 async def _get_user_or_404(session: SessionDep, user_id: int) -> User:
