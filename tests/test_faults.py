@@ -48,6 +48,17 @@ SETTINGS = {
 }
 READERS = 8
 
+# Defects this suite found that are still open (issue 14). Each is marked expected-to-fail where it
+# shows, so the rest of the suite guards what is fixed; none of them counts as covered. The outage
+# ones are intermittent (a few requests in a few thousand), so they are not strict.
+OUTAGE_DEFECTS = {
+    ("async-tortoise-postgresql", "stop"): "asyncpg hands out a connection mid-operation after the server "
+    "shut down (InternalClientError: cannot switch to state 12): a few 500s",
+    ("async-tortoise-postgresql", "kill"): "the same pool poisoning after the server was killed: a few 500s",
+    ("sync-sqlmodel-mysql", "stop"): "a few connections dropped without a response while MariaDB shuts down",
+    ("sync-sqlmodel-mysql", "freeze"): "a few connections dropped without a response while MariaDB is frozen",
+}
+
 
 @pytest.fixture(scope="session")
 def private_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateServers]:
@@ -162,7 +173,11 @@ def check_outage(record: load.Record, stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("fault", ["stop", "kill", "freeze"])
-def test_database_fault_under_load(fault: str, served, private_servers: PrivateServers, project: Project) -> None:  # type: ignore[no-untyped-def]
+def test_database_fault_under_load(  # type: ignore[no-untyped-def]
+    fault: str, served, private_servers: PrivateServers, project: Project, request: pytest.FixtureRequest
+) -> None:
+    if defect := OUTAGE_DEFECTS.get((project.stack.id, fault)):
+        request.applymarker(pytest.mark.xfail(reason=f"open: {defect}", strict=False))
     app, _ = served
     engine = project.stack.database
     inject, recover = {
@@ -214,9 +229,13 @@ def test_client_hangups_never_poison_the_pool(served, project: Project) -> None:
     assert "Exception in ASGI application" not in app.log, app.log[-3000:]
 
 
-@pytest.mark.xfail(reason="open: the session slot is taken before the handler hashes (issue 14 fix c)", strict=True)
-def test_colliding_creates(served, private_servers: PrivateServers, project: Project) -> None:  # type: ignore[no-untyped-def]
+def test_colliding_creates(
+    served, private_servers: PrivateServers, project: Project, request: pytest.FixtureRequest
+) -> None:  # type: ignore[no-untyped-def]
     """200 concurrent creates, 20 pairs colliding on email or username, reads beside them."""
+    if project.stack.orm != "tortoise":  # Tortoise takes a connection per query, not per request
+        reason = "open: the SQLAlchemy session slot is taken before the handler hashes (issue 14 fix c)"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     app, database = served
     unique = 180
 
