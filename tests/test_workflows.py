@@ -76,6 +76,22 @@ def test_zizmor_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def pinned_actions(text: str) -> set[tuple[str, str, str]]:
+    """(action, commit, tag comment) of every `uses:` line; a line that is not SHA-pinned fails."""
+    lines = re.findall(r"uses: (\S+)(.*)", text)
+    pins = {re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v[\d.]+)", uses + rest) for uses, rest in lines}
+    assert None not in pins, f"an action not pinned as `owner/name@<40-hex SHA> # vX.Y.Z`: {lines}"
+    return {pin.groups() for pin in pins if pin}
+
+
+def test_generated_workflow_pins_the_actions_this_repository_checked() -> None:
+    """The generated projects' workflow uses the same verified commits as the template's own CI."""
+    generated = pinned_actions((TEMPLATE_ROOT / "template" / ".github" / "workflows" / "ci.yml.jinja").read_text())
+    checked = set().union(*(pinned_actions(path.read_text()) for path in WORKFLOWS.glob("*.yml")))
+    assert generated, "the generated workflow uses no action"
+    assert generated <= checked, f"pins the template's CI does not use: {generated - checked}"
+
+
 def template_act(tmp_path: Path, workflow_file: str, job: str) -> list[str]:
     return act_command(TEMPLATE_ROOT, workflow_file, job, tmp_path)
 
