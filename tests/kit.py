@@ -1,4 +1,5 @@
-"""The production kit's checks on a rendered project: its Dockerfile lints clean, its hooks pass.
+"""The production kit's checks on a rendered project: its Dockerfile and its GitHub workflow lint
+clean, its hooks pass.
 
 The tools come from the template repo's own dev environment (next to the interpreter that runs
 the suite). A missing tool fails the check, never skips it: a kit nobody checked is not counted.
@@ -25,6 +26,14 @@ def check_dockerfile(project: Project) -> None:
     assert not result.stdout.strip(), result.stdout
 
 
+def check_workflow(project: Project) -> None:
+    """actionlint (syntax, expressions, contexts, each action's runtime) and zizmor (security) find nothing."""
+    workflow = ".github/workflows/ci.yml"
+    result = project.run(str(dev_tool("actionlint")), "-no-color", workflow)
+    assert not result.stdout.strip(), result.stdout
+    project.run(str(dev_tool("zizmor")), "--offline", "--no-progress", "--quiet", workflow)
+
+
 def check_pre_commit(project: Project) -> None:
     """The rendered hooks on every file, as `pre-commit run --all-files` in a fresh clone would."""
     # pre-commit lists the files through git; local hooks install nothing, so its home only holds
@@ -37,7 +46,7 @@ def check_pre_commit(project: Project) -> None:
 
 def check_kit(project: Project) -> None:
     failures = []
-    for check in (check_dockerfile, check_pre_commit):
+    for check in (check_dockerfile, check_workflow, check_pre_commit):
         try:
             check(project)
         except (AssertionError, pytest.fail.Exception) as error:

@@ -91,6 +91,7 @@ def expected_files(stack: Stack) -> set[str]:
     files = {
         ".copier-answers.yml",
         ".dockerignore",
+        ".github/workflows/ci.yml",
         ".pre-commit-config.yaml",
         "Dockerfile",
         ".env.example",
@@ -125,10 +126,11 @@ def expected_files(stack: Stack) -> set[str]:
 
 def unchosen_words(stack: Stack) -> set[str]:
     """Words that only code for options this stack did not choose would contain."""
+    # Drivers, and the server images and tools of the CI workflow's service containers.
     drivers = {
         "sqlite": {"aiosqlite", "PRAGMA"},
-        "postgresql": {"asyncpg", "psycopg"},
-        "mysql": {"asyncmy", "pymysql"},
+        "postgresql": {"asyncpg", "psycopg", "postgres", "pg_isready"},
+        "mysql": {"asyncmy", "pymysql", "mariadb"},
     }
     words = set().union(*(names for database, names in drivers.items() if database != stack.database))
     # Both spellings: a docstring or the README would say "SQLModel", an import "sqlmodel".

@@ -19,8 +19,9 @@ from tests.kit import check_kit
 from tests.matrix import python_choices
 from tests.stacks import Stack, copier_config, expected_files, unchosen_words, valid_stacks
 
-# `}}` alone is ordinary Python (nested dict literals), so only openers and `%}` count.
-JINJA_LEFTOVER = re.compile(r"\{\{|\{%|%\}|\{#")
+# `}}` alone is ordinary Python (nested dict literals), so only openers and `%}` count;
+# `${{` opens a GitHub Actions expression (the workflow), not a Jinja one.
+JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
 SKIPPED_DIRS = {".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__", ".test-databases"}
 SKIPPED_NAMES = {"uv.lock"}
 

@@ -6,9 +6,7 @@ standing in for the service containers that host mode does not start.
 """
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,19 +15,13 @@ import pytest
 import yaml
 
 from tests import services
+from tests.act import act_command, run_act, tool
 from tests.conftest import REQUIRE_SERVICES
 from tests.stacks import TEMPLATE_ROOT, copier_config, valid_stacks
 
 WORKFLOWS = TEMPLATE_ROOT / ".github" / "workflows"
 # One stack per engine, spread over ORMs, modes and caches.
 ACT_STACKS = ("async-sqlalchemy-sqlite", "sync-sqlmodel-postgresql", "async-tortoise-mysql-redis")
-
-
-def tool(name: str) -> str:
-    """A dev-dependency executable of this repository's environment."""
-    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
-    assert path, f"{name} is not installed: uv sync (it is a dev dependency)"
-    return path
 
 
 def workflow(name: str) -> dict:
@@ -84,37 +76,24 @@ def test_zizmor_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def used_actions() -> set[str]:
-    """Every `owner/name@ref` a workflow step uses."""
-    found = set()
-    for path in WORKFLOWS.glob("*.yml"):
-        for job in yaml.safe_load(path.read_text())["jobs"].values():
-            found |= {step["uses"] for step in job.get("steps", []) if "uses" in step}
-    return found
+def pinned_actions(text: str) -> set[tuple[str, str, str]]:
+    """(action, commit, tag comment) of every `uses:` line; a line that is not SHA-pinned fails."""
+    lines = re.findall(r"uses: (\S+)(.*)", text)
+    pins = {re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v[\d.]+)", uses + rest) for uses, rest in lines}
+    assert None not in pins, f"an action not pinned as `owner/name@<40-hex SHA> # vX.Y.Z`: {lines}"
+    return {pin.groups() for pin in pins if pin}
 
 
-def act_command(tmp_path: Path, workflow_file: str, job: str) -> list[str]:
-    """act in host mode on this machine, every action of the workflows replaced by a no-op."""
-    # A composite action with one step: act's post phase fails on an empty `steps:`.
-    stub = tmp_path / "no-op-action"
-    stub.mkdir(exist_ok=True)
-    (stub / "action.yml").write_text(
-        "name: no-op\ndescription: stands in for a real action under act\n"
-        "runs:\n  using: composite\n  steps:\n    - run: 'true'\n      shell: bash\n"
-    )
-    command = [tool("act"), "push", "--workflows", f".github/workflows/{workflow_file}", "--job", job]
-    command += ["-P", "ubuntu-latest=-self-hosted"]
-    for action in sorted(used_actions()):
-        command += ["--local-repository", f"{action}={stub}"]
-    return command
+def test_generated_workflow_pins_the_actions_this_repository_checked() -> None:
+    """The generated projects' workflow uses the same verified commits as the template's own CI."""
+    generated = pinned_actions((TEMPLATE_ROOT / "template" / ".github" / "workflows" / "ci.yml.jinja").read_text())
+    checked = set().union(*(pinned_actions(path.read_text()) for path in WORKFLOWS.glob("*.yml")))
+    assert generated, "the generated workflow uses no action"
+    assert generated <= checked, f"pins the template's CI does not use: {generated - checked}"
 
 
-def run_act(command: list[str]) -> str:
-    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    result = subprocess.run(command, cwd=TEMPLATE_ROOT, env=env, capture_output=True, text=True, timeout=900)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-8000:]
-    return log
+def template_act(tmp_path: Path, workflow_file: str, job: str) -> list[str]:
+    return act_command(TEMPLATE_ROOT, workflow_file, job, tmp_path)
 
 
 @pytest.mark.act
@@ -124,7 +103,7 @@ def test_act_runs_the_matrix_job_and_one_stack_job_per_engine(tmp_path, availabl
         if REQUIRE_SERVICES:
             pytest.fail("; ".join(problems))
         pytest.skip("; ".join(problems))
-    command = [*act_command(tmp_path, "ci.yml", "stack"), "--matrix", "python:3.11"]
+    command = [*template_act(tmp_path, "ci.yml", "stack"), "--matrix", "python:3.11"]
     for stack in ACT_STACKS:
         command += ["--matrix", f"stack:{stack}"]
     for name, value in (
@@ -133,7 +112,7 @@ def test_act_runs_the_matrix_job_and_one_stack_job_per_engine(tmp_path, availabl
         ("REDIS_URL", services.REDIS_URL),
     ):
         command += ["--env", f"{name}={value}"]
-    log = run_act(command)
+    log = run_act(command, TEMPLATE_ROOT)
     assert "[ci/matrix] 🏁  Job succeeded" in log, log[-4000:]
     for stack in ACT_STACKS:
         # act numbers the jobs of one matrix and pads the names: "[ci/NAME-2  ]".
@@ -147,6 +126,6 @@ def test_act_runs_the_matrix_job_and_one_stack_job_per_engine(tmp_path, availabl
 
 @pytest.mark.act
 def test_act_builds_the_docs_site(tmp_path: Path) -> None:
-    log = run_act(act_command(tmp_path, "docs.yml", "build"))
+    log = run_act(template_act(tmp_path, "docs.yml", "build"), TEMPLATE_ROOT)
     assert "Success - Main uv run mkdocs build --strict" in log, log[-4000:]
     assert "[docs/build] 🏁  Job succeeded" in log, log[-4000:]
