@@ -119,6 +119,8 @@ def expected_files(stack: Stack) -> set[str]:
     }
     if stack.cache == "redis":
         files |= {"app/core/cache.py", "tests/test_cache.py"}
+    if stack.orm != "tortoise":
+        files.add("app/core/pool.py")  # SQLAlchemy's queue pool, fair to its waiters
     if stack.orm != "tortoise" and stack.database != "sqlite":
         files.add("tests/test_connection_loss.py")  # SQLAlchemy's pool pings idle connections
     return files | MIGRATION_FILES[stack.migration_tool]

@@ -3,9 +3,10 @@
 The engine is created when the application starts and disposed when it stops
 (see `database_lifespan`); `app.api.deps.SessionDep` hands each request its own
 session, which the data-access layer commits and which is rolled back on error.
+A session takes a pooled connection only when it first talks to the database,
+so cache hits and password hashing hold none (see `app.core.pool`).
 """
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import Settings
+from app.core.pool import FairQueuePool
 
 # The database cannot be reached (refused, dropped, frozen, pool exhausted): answered with 503.
-# A request that waits longer than DB_POOL_TIMEOUT for a session, or a query that runs longer than
+# A request that waits longer than DB_POOL_TIMEOUT for a connection, or a query that runs longer than
 # DB_COMMAND_TIMEOUT, gets TimeoutError, an OSError. Any other DBAPIError is 503 only when SQLAlchemy
 # invalidated its connection (see `is_unavailable`): the driver said the connection is gone.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -87,6 +89,7 @@ def create_db_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
+        poolclass=FairQueuePool,
         echo=settings.db_echo,
         # No transaction unless a session asks for one (see `database_lifespan`), so the
         # ping of an idle connection needs no BEGIN and ROLLBACK around it.
@@ -129,10 +132,6 @@ async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[N
         engine.execution_options(isolation_level="READ COMMITTED"), expire_on_commit=False
     )
     app.state.read_sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    # One session per pooled connection at most; other requests queue here, first come first
-    # served. (Waiting inside the pool is not fair: a newcomer may take a returned connection
-    # ahead of requests already waiting, and under load some of those wait until they time out.)
-    app.state.session_slots = asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
     try:
         yield
     finally:
@@ -142,23 +141,14 @@ async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[N
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
     new_session = state.read_sessionmaker if request.method in READ_METHODS else state.sessionmaker
-    slots: asyncio.Semaphore = state.session_slots
-    if slots.locked():
-        async with asyncio.timeout(state.settings.db_pool_timeout):
-            await slots.acquire()
-    else:
-        await slots.acquire()  # returns at once: no timer needed
+    session = new_session()
     try:
-        session = new_session()
-        try:
-            yield session
-        finally:
-            # Returns the connection to the pool, rolling back what was not committed. Shielded: a
-            # close cut short by a client hanging up would leave the connection mid-operation.
-            with CancelScope(shield=True):
-                await session.close()
+        yield session
     finally:
-        slots.release()
+        # Returns the connection to the pool, rolling back what was not committed. Shielded: a
+        # close cut short by a client hanging up would leave the connection mid-operation.
+        with CancelScope(shield=True):
+            await session.close()
 
 
 async def ping(session: AsyncSession) -> None:

@@ -3,9 +3,10 @@
 The engine is created when the application starts and disposed when it stops
 (see `database_lifespan`); `app.api.deps.SessionDep` hands each request its own
 session, which the data-access layer commits and which is rolled back on error.
+A session takes a pooled connection only when it first talks to the database,
+so cache hits and password hashing hold none (see `app.core.pool`).
 """
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import Settings
+from app.core.pool import FairQueuePool
 
 # The database cannot be reached (refused, dropped, frozen, pool exhausted): answered with 503.
-# A request that waits longer than DB_POOL_TIMEOUT for a session, or a query that runs longer than
+# A request that waits longer than DB_POOL_TIMEOUT for a connection, or a query that runs longer than
 # DB_COMMAND_TIMEOUT, gets TimeoutError, an OSError. Any other DBAPIError is 503 only when SQLAlchemy
 # invalidated its connection (see `is_unavailable`): the driver said the connection is gone.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -86,6 +88,7 @@ def create_db_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
+        poolclass=FairQueuePool,
         echo=settings.db_echo,
     )
 
@@ -130,10 +133,6 @@ async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[N
     app.state.engine = engine
     # expire_on_commit=False: what a handler just wrote stays readable without a reload.
     app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    # One session per pooled connection at most; other requests queue here, first come first
-    # served. (Waiting inside the pool is not fair: a newcomer may take a returned connection
-    # ahead of requests already waiting, and under load some of those wait until they time out.)
-    app.state.session_slots = asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
     try:
         yield
     finally:
@@ -143,23 +142,14 @@ async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[N
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
     new_session = state.sessionmaker
-    slots: asyncio.Semaphore = state.session_slots
-    if slots.locked():
-        async with asyncio.timeout(state.settings.db_pool_timeout):
-            await slots.acquire()
-    else:
-        await slots.acquire()  # returns at once: no timer needed
+    session = new_session()
     try:
-        session = new_session()
-        try:
-            yield session
-        finally:
-            # Returns the connection to the pool, rolling back what was not committed. Shielded: a
-            # close cut short by a client hanging up would leave the connection mid-operation.
-            with CancelScope(shield=True):
-                await session.close()
+        yield session
     finally:
-        slots.release()
+        # Returns the connection to the pool, rolling back what was not committed. Shielded: a
+        # close cut short by a client hanging up would leave the connection mid-operation.
+        with CancelScope(shield=True):
+            await session.close()
 
 
 async def ping(session: AsyncSession) -> None:
