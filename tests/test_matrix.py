@@ -8,6 +8,7 @@ their timings feed the per-stack summary line (see conftest.py).
 import os
 import re
 import time
+import tomllib
 from collections.abc import Callable
 
 import pytest
@@ -58,6 +59,19 @@ def check_render(project: Project) -> None:
             if re.search(rf"\b{re.escape(word)}\b", text)
         ]
     assert not problems, "\n".join(problems)
+
+
+def check_slug_guard(project: Project) -> None:
+    """Every distribution the stack's lock holds is a slug copier.yml refuses (`dependency_names`).
+
+    A project named like one of them could not be installed, so a release that brings a new
+    dependency must add its name there.
+    """
+    lock = tomllib.loads((project.path / "uv.lock").read_text())
+    own_name = tomllib.loads((project.path / "pyproject.toml").read_text())["project"]["name"]
+    installed = {package["name"] for package in lock["package"]} - {own_name}
+    missing = installed - set(copier_config()["dependency_names"]["default"])
+    assert not missing, f"add to `dependency_names` in copier.yml: {sorted(missing)}"
 
 
 def check_lint(project: Project) -> None:
@@ -127,6 +141,7 @@ def check_project_tests(project: Project) -> None:
 
 CHECKS: dict[str, Callable[[Project], None]] = {
     "render": check_render,
+    "slug guard": check_slug_guard,
     "lint": check_lint,
     "mypy": check_types,
     "migrations": check_migrations,

@@ -1,13 +1,17 @@
-"""The questionnaire: defaults, derived values, and bad answers refused before anything is written."""
+"""The questionnaire: defaults, derived values, bad answers refused before anything is written, and
+hostile but valid answers rendered into a project that works."""
 
+import json
 from pathlib import Path
 
 import pytest
 from copier import run_copy
 from jinja2.sandbox import SandboxedEnvironment
 
-from tests.stacks import copier_config, refused_stacks, valid_stacks
+from tests.conftest import Project
+from tests.stacks import STACK_QUESTIONS, Stack, copier_config, refused_stacks, valid_stacks
 from tests.template_snapshot import snapshot
+from tests.test_matrix import check_lint, check_project_tests, check_types
 
 BAD_ANSWERS = [
     ({"project_name": "   "}, "The project name cannot be empty."),
@@ -18,6 +22,16 @@ BAD_ANSWERS = [
     ({"author_email": "a@b"}, '"a@b" is not an email address'),
     ({"database": "oracle"}, "oracle"),
     ({"concurrency": "threads"}, "threads"),
+    # A slug naming a package the service installs: uv would see the project depend on itself.
+    ({"project_slug": "fastapi"}, '"fastapi" is the name of a package the service installs'),
+    ({"project_slug": "anyio"}, '"anyio" is the name of a package the service installs'),
+    # Free text is written into code: one printable line, short enough for one line of code.
+    ({"project_name": "Two\nlines"}, "The project name must be one line of printable text"),
+    ({"description": "tab\there"}, "The description must be one line of printable text"),
+    ({"author_name": "nul\x00"}, "The author name must be one line of printable text"),
+    ({"project_name": "n" * 101}, "The project name is too long: at most 100 characters"),
+    ({"description": "d" * 97}, "The description is too long: at most 96 characters"),
+    ({"description": "\\" * 49}, "The description is too long"),
 ]
 
 
@@ -91,3 +105,47 @@ def test_stacks_offer_tortoise_only_async() -> None:
     assert tortoise == {f"async-tortoise-{database}{cache}" for database, cache in combinations}
     assert set(refused) == {f"sync-tortoise-{database}{cache}" for database, cache in combinations}
     assert all(message.startswith(ASYNC_ONLY) for message in refused.values())
+
+
+# --- Hostile but valid answers ------------------------------------------------------
+
+DEFAULT_STACK = Stack(**{question: str(copier_config()[question]["default"]) for question in STACK_QUESTIONS})
+
+
+def _padded(text: str, length: int) -> str:
+    """`text` padded to exactly `length` characters of Python literal (backslashes and quotes escaped)."""
+    escaped = len(text) + text.count("\\") + min(text.count('"'), text.count("'"))
+    return text + "x" * (length - escaped)
+
+
+# Quotes of both kinds, backslashes, braces, shell and HTML syntax, at the longest the questions allow.
+HOSTILE = {
+    "project_name": _padded("""Robert"); DROP TABLE users; -- $(rm -rf /) `id` back\\slash {braces} """, 100),
+    "description": _padded("""It's a "quoted" \\ description with {braces}, ${SHELL} & <b>html</b> """, 96),
+    "author_name": """O'Brien "Bob" \\ {x} $(id)""",
+    "author_email": "o'brien+ci@example.com",
+    "project_slug": "typing",  # a standard-library module name: the package is `app`, never the slug
+}
+
+
+@pytest.mark.matrix
+def test_hostile_answers_render_a_project_that_installs_lints_and_passes(copie, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    result = copie.copy(extra_answers=HOSTILE)
+    assert result.exit_code == 0, result.exception
+    project = Project(DEFAULT_STACK, result.project_dir, mypy_cache=tmp_path_factory.getbasetemp() / "mypy-cache")
+    project.run("uv", "sync", "--quiet")
+
+    check_lint(project)
+    check_types(project)
+    check_project_tests(project)
+    # The answers arrive unchanged where they are shown: package metadata and the OpenAPI page.
+    shown = project.tool(
+        "python",
+        "-c",
+        "import json, tomllib; from app.main import create_app; app = create_app();"
+        "meta = tomllib.load(open('pyproject.toml', 'rb'))['project'];"
+        "print(json.dumps([app.title, app.description, meta['description'], meta['authors'][0]]))",
+    )
+    title, description, summary, author = json.loads(shown.stdout)
+    assert (title, description, summary) == (HOSTILE["project_name"], HOSTILE["description"], HOSTILE["description"])
+    assert author == {"name": HOSTILE["author_name"], "email": HOSTILE["author_email"]}
