@@ -1,16 +1,24 @@
-"""The production kit's checks on a rendered project: its Dockerfile and its GitHub workflow lint
-clean, its hooks pass.
+"""The production kit's checks on a rendered project, each by its ecosystem's own tool.
 
-The tools come from the template repo's own dev environment (next to the interpreter that runs
-the suite). A missing tool fails the check, never skips it: a kit nobody checked is not counted.
+hadolint on the Dockerfile, actionlint and zizmor on the GitHub workflow, the rendered
+pre-commit hooks, `docker-compose config` on
+compose.yaml, `kubernetes-validate --strict` on deploy/kubernetes/, and the environment those
+files give the service against its Settings (tests/settings_names.py). The tools come from the
+template repo's own dev environment (next to the interpreter that runs the suite). A missing
+tool fails the check, never skips it: a kit nobody checked is not counted.
 """
 
+import re
+import subprocess
 import sys
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath
 
 import pytest
+import yaml
 
 from tests.conftest import Project
+from tests.settings_names import settings_fields, settings_findings
 
 
 def dev_tool(name: str) -> Path:
@@ -44,9 +52,102 @@ def check_pre_commit(project: Project) -> None:
     project.run(str(dev_tool("pre-commit")), "run", "--all-files", "--show-diff-on-failure", PRE_COMMIT_HOME=str(home))
 
 
+# `${NAME:?message}`: compose refuses to start without NAME (the passwords, from .env).
+REQUIRED_VARIABLE = re.compile(r"\$\{(\w+):\?")
+
+
+def compose_config(project: Project, env_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`docker-compose config` with the variables of `env_file` only, as compose reads a user's .env."""
+    env = {name: value for name, value in project.env().items() if not re.fullmatch(r"[A-Z_]*PASSWORD", name)}
+    command = [str(dev_tool("docker-compose")), "--env-file", str(env_file), "-f", "compose.yaml", "config", *args]
+    return subprocess.run(command, cwd=project.path, env=env, capture_output=True, text=True, check=False)
+
+
+def check_compose(project: Project) -> None:
+    """compose.yaml is valid with .env.example copied to .env, and invalid without each required variable."""
+    example = (project.path / ".env.example").read_text()
+    required = sorted(set(REQUIRED_VARIABLE.findall((project.path / "compose.yaml").read_text())))
+    with tempfile.TemporaryDirectory() as directory:
+        env_file = Path(directory) / ".env"
+        env_file.write_text(example)
+        result = compose_config(project, env_file, "--format", "json")
+        assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+        for name in required:
+            env_file.write_text("".join(line for line in example.splitlines(True) if not line.startswith(f"{name}=")))
+            refused = compose_config(project, env_file, "--quiet")
+            assert refused.returncode != 0, f"compose.yaml is valid without {name} in .env"
+            assert f"required variable {name} is missing" in refused.stderr, refused.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    assert set(services["app"]["depends_on"]) == set(services) - {"app"}, "the service must wait for all the others"
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    for name, service in services.items():
+        assert "healthcheck" in service or name == "migrate", f"service {name} has no healthcheck"
+    if project.stack.database == "sqlite":
+        # The Dockerfile's DATABASE_URL, on the named volume mounted at its directory.
+        [image_url] = re.findall(r"DATABASE_URL=(\S+)", (project.path / "Dockerfile").read_text())
+        for name in ("app", "migrate"):
+            assert services[name]["environment"]["DATABASE_URL"] == image_url
+            mounts = {(v["type"], v["target"]) for v in services[name]["volumes"]}
+            # sqlite:////app/... (SQLAlchemy) and sqlite:///app/... (Tortoise) both name /app/...
+            database_file = "/" + image_url.split("://", 1)[1].lstrip("/")
+            assert ("volume", str(PurePosixPath(database_file).parent)) in mounts, mounts
+    else:
+        assert required, "a database server's password must come from .env"
+
+
+KUBERNETES = Path("deploy/kubernetes")
+KUSTOMIZATION_KEYS = {"apiVersion", "kind", "resources", "images"}
+
+
+def check_kubernetes(project: Project) -> None:
+    """Every manifest valid against Kubernetes' schemas, no unknown field; the kustomize base lists them all."""
+    directory = project.path / KUBERNETES
+    manifests = sorted(path.name for path in directory.glob("*.yaml") if path.name != "kustomization.yaml")
+    result = project.run(
+        str(dev_tool("kubernetes-validate")), "--strict", *(str(KUBERNETES / name) for name in manifests)
+    )
+    findings = [line for line in result.stdout.splitlines() if not line.startswith("INFO ")]
+    assert not findings and result.stdout.count(" passed for resource ") == len(manifests), result.stdout
+
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    unknown = set(kustomization) - KUSTOMIZATION_KEYS
+    assert not unknown, f"kustomization.yaml keys this check does not know: {unknown}"
+    assert kustomization["kind"] == "Kustomization"
+    # The Secret is an example the user fills in: never applied by the base.
+    assert sorted(kustomization["resources"]) == sorted(set(manifests) - {"secret.example.yaml"})
+    images = {
+        container["image"]
+        for name in manifests
+        for document in yaml.safe_load_all((directory / name).read_text())
+        if document["kind"] in ("Deployment", "Job")
+        for container in document["spec"]["template"]["spec"].get("initContainers", [])
+        + document["spec"]["template"]["spec"]["containers"]
+    }
+    assert images == {image["name"] for image in kustomization["images"]}, "kustomization.yaml must set every image"
+
+
+def deployment_files(project: Project) -> list[Path]:
+    return [project.path / "compose.yaml", *sorted((project.path / KUBERNETES).glob("*.yaml"))]
+
+
+def check_settings_names(project: Project) -> None:
+    """The deployment files give the service Settings names only, and every setting it needs."""
+    fields = settings_fields(project.path, project.path / ".venv" / "bin" / "python", project.env())
+    assert {"DATABASE_URL", "ENVIRONMENT"} <= set(fields), sorted(fields)
+    findings = settings_findings(fields, deployment_files(project))
+    assert not findings, "\n".join(findings)
+
+
 def check_kit(project: Project) -> None:
     failures = []
-    for check in (check_dockerfile, check_workflow, check_pre_commit):
+    for check in (
+        check_dockerfile,
+        check_workflow,
+        check_pre_commit,
+        check_compose,
+        check_kubernetes,
+        check_settings_names,
+    ):
         try:
             check(project)
         except (AssertionError, pytest.fail.Exception) as error:

@@ -94,6 +94,7 @@ def expected_files(stack: Stack) -> set[str]:
         ".github/workflows/ci.yml",
         ".pre-commit-config.yaml",
         "Dockerfile",
+        "compose.yaml",
         ".env.example",
         ".gitignore",
         "README.md",
@@ -117,6 +118,13 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/test_migrations.py",
         "tests/test_repository.py",
     }
+    files |= {f"deploy/kubernetes/{name}.yaml" for name in ("kustomization", "configmap", "deployment", "service")}
+    if stack.database == "sqlite":
+        files.add("deploy/kubernetes/pvc.yaml")  # one replica on one volume: no Job, HPA or PDB
+    else:
+        files |= {f"deploy/kubernetes/{name}.yaml" for name in ("migrate-job", "pdb", "hpa")}
+    if stack.database != "sqlite" or stack.cache == "redis":
+        files.add("deploy/kubernetes/secret.example.yaml")  # DATABASE_URL with its password, REDIS_URL
     if stack.cache == "redis":
         files |= {"app/core/cache.py", "tests/test_cache.py"}
     if stack.orm != "tortoise":
@@ -134,7 +142,11 @@ def unchosen_words(stack: Stack) -> set[str]:
         "postgresql": {"asyncpg", "psycopg", "postgres", "pg_isready"},
         "mysql": {"asyncmy", "pymysql", "mariadb"},
     }
+    # Server names as compose.yaml, .env.example and the manifests spell them (images, variables);
+    # prose elsewhere may compare engines ("unlike PostgreSQL"), so only these spellings count.
+    servers = {"postgresql": {"postgres", "POSTGRES_PASSWORD"}, "mysql": {"mariadb", "MARIADB_PASSWORD"}}
     words = set().union(*(names for database, names in drivers.items() if database != stack.database))
+    words |= set().union(*(names for database, names in servers.items() if database != stack.database))
     # Both spellings: a docstring or the README would say "SQLModel", an import "sqlmodel".
     orm_names = {"sqlmodel": {"sqlmodel", "SQLModel"}, "tortoise": {"tortoise", "Tortoise"}}
     words |= set().union(*(names for orm, names in orm_names.items() if orm != stack.orm))

@@ -98,15 +98,19 @@ def _release(repo: Path, tag: str) -> None:
     git(repo, "tag", tag)
 
 
-def build(repo: Path) -> Path:
-    """Create the template history in `repo` and return it."""
-    repo.mkdir(parents=True)
+def _copy_working_tree(repo: Path) -> None:
     for part in TEMPLATE_PARTS:
         source = TEMPLATE_ROOT / part
         if source.is_dir():
             shutil.copytree(source, repo / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(source, repo / part)
+
+
+def build(repo: Path) -> Path:
+    """Create the template history in `repo` and return it."""
+    repo.mkdir(parents=True)
+    _copy_working_tree(repo)
     git(repo, "init", "--quiet", "--initial-branch=main")
 
     copier_yml = repo / "copier.yml"
@@ -151,4 +155,33 @@ def build_moving(repo: Path, with_migration: bool) -> Path:
     if with_migration:
         _edit(repo / "copier.yml", "_migrations: []\n", MOVE_MIGRATION)
     _release(repo, "v2")
+    return repo
+
+
+# The last real release: 0.1.0 in CHANGELOG.md, not tagged in this repository (yet).
+LAST_RELEASE = ("v0.1.0", "950339695d80643f673b17ba921a0c43059e97e7")
+
+
+def build_from_last_release(repo: Path) -> Path:
+    """v0.1.0: the template parts of the last release's commit, from this repository's history;
+    v0.2.0: the working tree. What `copier update` brings a project generated from that release."""
+    tag, commit = LAST_RELEASE
+    if git(TEMPLATE_ROOT, "cat-file", "-t", commit, check=False).strip() != "commit":
+        raise AssertionError(f"commit {commit} ({tag}) is not in this clone: fetch the full history")
+    # Parts the release did not have yet (e.g. includes/) are simply absent from it.
+    parts = [part for part in TEMPLATE_PARTS if git(TEMPLATE_ROOT, "ls-tree", "--name-only", commit, part).strip()]
+    repo.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, *parts], cwd=TEMPLATE_ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    _release(repo, tag)
+    for part in parts:
+        if (repo / part).is_dir():
+            shutil.rmtree(repo / part)
+        else:
+            (repo / part).unlink()
+    _copy_working_tree(repo)
+    _release(repo, "v0.2.0")
     return repo

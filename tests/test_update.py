@@ -305,3 +305,35 @@ def test_move_step_keeps_user_edits_of_a_moved_file(tmp_path: Path, with_migrati
     # Without the step the edit silently leaves the working tree: the step is what keeps it.
     assert ("first, edited by the user" in moved) is with_migration
     assert unmerged(project) == ({"docs/NOTES.md"} if with_migration else set())
+
+
+# --- 5. from the last real release: the production kit arrives -------------------
+
+KIT_FILES = {
+    "compose.yaml",
+    "deploy/kubernetes/kustomization.yaml",
+    "deploy/kubernetes/deployment.yaml",
+    "deploy/kubernetes/migrate-job.yaml",
+    "deploy/kubernetes/secret.example.yaml",
+}
+
+
+def test_update_from_last_release_adds_the_kit_without_conflicts(tmp_path: Path) -> None:
+    """An unchanged project of release 0.1.0 (its own commit) updated to the working tree:
+    no conflict, and exactly what a fresh render of the working tree gives."""
+    template = template_history.build_from_last_release(tmp_path / "template")
+    stack = {"concurrency": "async", "orm": "sqlalchemy", "database": "postgresql", "cache": "none"}
+    project = render(template, tmp_path / "service", "v0.1.0", **stack)
+    assert not (project / "compose.yaml").exists(), "0.1.0 is expected to predate the kit"
+
+    update(project)
+
+    assert unmerged(project) == set()
+    assert answers(project)["_commit"] == "v0.2.0"
+    updated = tree(project)
+    assert not [name for name in updated if name.endswith(".rej")]
+    assert set(updated) >= KIT_FILES, sorted(KIT_FILES - set(updated))
+    expected = tree(copy(template, tmp_path / "fresh", "v0.2.0", **stack))
+    assert sorted(updated) == sorted(expected), "the updated project has other files than a fresh render"
+    differing = [name for name in expected if updated[name] != expected[name]]
+    assert differing == [], f"differ from a fresh render: {differing}"
