@@ -52,9 +52,6 @@ READERS = 8
 # shows, so the rest of the suite guards what is fixed; none of them counts as covered. The outage
 # ones are intermittent (a few requests in a few thousand), so they are not strict.
 OUTAGE_DEFECTS = {
-    ("async-tortoise-postgresql", "stop"): "asyncpg hands out a connection mid-operation after the server "
-    "shut down (InternalClientError: cannot switch to state 12): a few 500s",
-    ("async-tortoise-postgresql", "kill"): "the same pool poisoning after the server was killed: a few 500s",
     ("sync-sqlmodel-mysql", "stop"): "a few connections dropped without a response while MariaDB shuts down",
     ("sync-sqlmodel-mysql", "freeze"): "a few connections dropped without a response while MariaDB is frozen",
 }
