@@ -52,8 +52,6 @@ READERS = 8
 # shows, so the rest of the suite guards what is fixed; none of them counts as covered. The outage
 # ones are intermittent (a few requests in a few thousand), so they are not strict.
 OUTAGE_DEFECTS = {
-    ("sync-sqlmodel-mysql", "stop"): "a few connections dropped without a response while MariaDB shuts down",
-    ("sync-sqlmodel-mysql", "freeze"): "a few connections dropped without a response while MariaDB is frozen",
 }
 
 
