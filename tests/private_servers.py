@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SERVICES = Path(__file__).resolve().parent.parent / "scripts" / "services"
-# Directory, the file holding the server's PID (first line), the user it runs as.
+# Directory, the file holding the server's PID (first line), the user it runs as. PostgreSQL and
+# MariaDB write their own PID file, so it names the running server after a restart too.
 LAYOUT = {
     "postgresql": ("postgresql", "data/postmaster.pid", "postgres"),
-    "mysql": ("mariadb", "pid", "mysql"),
+    "mysql": ("mariadb", "mariadbd.pid", "mysql"),
     "redis": ("redis", "pid", None),
 }
+WRITES_OWN_PID_FILE = frozenset({"postgresql", "mysql"})
 READY_TIMEOUT = 30.0
 
 
@@ -82,6 +84,12 @@ class PrivateServers:
         sub, pid_file, _ = LAYOUT[server]
         return int((self.directory / sub / pid_file).read_text().split()[0])
 
+    def _running(self, server: str) -> bool:
+        try:
+            return _alive(self.pid(server))
+        except (OSError, ValueError, IndexError):
+            return False
+
     def processes(self, server: str) -> list[int]:
         """The server's process and its children (PostgreSQL's backends)."""
         root = self.pid(server)
@@ -112,15 +120,23 @@ class PrivateServers:
 
     def restart(self, server: str) -> None:
         """Start the server again on its data, with the command line it first ran with."""
-        sub, _, user = LAYOUT[server]
+        sub, pid_file, user = LAYOUT[server]
         command = self.command_lines[server]
         if user is not None and os.geteuid() == 0:
             command = ["runuser", "-u", user, "--", *command]
         with (self.directory / sub / "server.log").open("a") as log:
-            subprocess.Popen(command, cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        if server != "postgresql":  # PostgreSQL writes its own PID file
-            time.sleep(0.2)
+            process = subprocess.Popen(
+                command, cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+            )
+        if server not in WRITES_OWN_PID_FILE:
+            (self.directory / sub / pid_file).write_text(f"{process.pid}\n")
         self._wait_ready(server)
+        if server == "mysql":  # a kill leaves the old file behind: wait until it names the new server
+            deadline = time.monotonic() + READY_TIMEOUT
+            while not self._running(server):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{server} wrote no PID file of a running server")
+                time.sleep(0.05)
 
     def _wait_gone(self, pids: list[int]) -> None:
         deadline = time.monotonic() + READY_TIMEOUT

@@ -51,13 +51,7 @@ READERS = 8
 # Defects this suite found that are still open (issue 14). Each is marked expected-to-fail where it
 # shows, so the rest of the suite guards what is fixed; none of them counts as covered. The outage
 # ones are intermittent (a few requests in a few thousand), so they are not strict.
-OUTAGE_DEFECTS = {
-    ("async-tortoise-postgresql", "stop"): "asyncpg hands out a connection mid-operation after the server "
-    "shut down (InternalClientError: cannot switch to state 12): a few 500s",
-    ("async-tortoise-postgresql", "kill"): "the same pool poisoning after the server was killed: a few 500s",
-    ("sync-sqlmodel-mysql", "stop"): "a few connections dropped without a response while MariaDB shuts down",
-    ("sync-sqlmodel-mysql", "freeze"): "a few connections dropped without a response while MariaDB is frozen",
-}
+OUTAGE_DEFECTS = {}
 
 
 @pytest.fixture(scope="session")
@@ -270,26 +264,63 @@ def test_colliding_creates(
     assert found == unique + 1
 
 
-@pytest.mark.xfail(reason="open: requests not yet read by uvicorn at SIGTERM are dropped", strict=True)
+async def timed_if_sent(
+    record: load.Record, unsent: list[str], client: httpx.AsyncClient, method: str, url: str, **kwargs: object
+) -> None:
+    """`load.timed`, except that a request whose bytes never all left the client goes to `unsent`.
+
+    Refused because the server had stopped listening, it never reached the server: the client knows
+    that and may send it elsewhere. A request that was sent is either answered or cut off.
+    """
+    events: list[str] = []
+
+    async def trace(name: str, _: object) -> None:
+        events.append(name)
+
+    started = time.monotonic()
+    try:
+        response = await client.request(method, url, extensions={"trace": trace}, **kwargs)  # type: ignore[arg-type]
+    except httpx.HTTPError as error:
+        if "http11.send_request_body.complete" in events:
+            record.add(started, None, error)
+        else:
+            unsent.append(f"{type(error).__name__}: {error}")
+        return
+    record.add(started, response)
+
+
+# uvicorn's shutdown first closes its listening socket, resetting connections the kernel accepted
+# but uvicorn had not (their requests already sent), then closes every connection that has no
+# request in progress, with whatever the client sent on it unread. Not strict: whether any request
+# is caught in between depends on scheduling.
+SIGTERM_DEFECT = (
+    "open: at SIGTERM uvicorn resets connections it has not yet read a sent request from "
+    "(accept queue, or accepted with no request cycle yet); needs a drain period before its shutdown"
+)
+
+
+@pytest.mark.xfail(reason=SIGTERM_DEFECT, strict=False)
 def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None:  # type: ignore[no-untyped-def]
     app, _ = served
+    unsent: list[str] = []
 
     async def scenario() -> load.Record:
         client, path = await seeded_reader(app.url)
         record = load.Record()
         async with aclosing(client):
             tasks = [
-                asyncio.create_task(load.timed(record, client, "POST", "/users", json=new_user(f"t{i}")))
+                asyncio.create_task(timed_if_sent(record, unsent, client, "POST", "/users", json=new_user(f"t{i}")))
                 for i in range(30)
             ]
-            tasks += [asyncio.create_task(load.timed(record, client, "GET", path)) for _ in range(30)]
+            tasks += [asyncio.create_task(timed_if_sent(record, unsent, client, "GET", path)) for _ in range(30)]
             await asyncio.sleep(0.05)
             stopping = asyncio.to_thread(app.stop)
             await asyncio.gather(*tasks, stopping)
         return record
 
     record = asyncio.run(scenario())
-    print(f"{project.stack.id}: {record.summary()}")
+    print(f"{project.stack.id}: sent {record.summary()}; not sent (refused) {len(unsent)}")
+    assert record.outcomes, f"no request was sent before SIGTERM: {unsent[:3]}"
     # Every request already sent was answered; none cut off.
     assert None not in record.statuses, record.summary()
     assert set(record.statuses) <= {200, 201}, record.summary()

@@ -7,6 +7,7 @@ A session takes a pooled connection only when it first talks to the database,
 so cache hits and password hashing hold none (see `app.core.pool`).
 """
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import Settings
 from app.core.pool import FairQueuePool
+
+logger = logging.getLogger(__name__)
 
 # The database cannot be reached (refused, dropped, frozen, pool exhausted): answered with 503.
 # A request that waits longer than DB_POOL_TIMEOUT for a connection, or a query that runs longer than
@@ -139,6 +142,23 @@ async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[N
         await engine.dispose()
 
 
+async def close_session(session: AsyncSession) -> None:
+    """Close `session`: its connection goes back to the pool, what was not committed is rolled back.
+
+    After a successful request this runs once the response is sent. A connection lost by then (the
+    server shut down or froze since the request's last query) holds nothing to roll back, as the
+    server drops uncommitted work with it, and SQLAlchemy has invalidated it. Raising would only
+    make the server close the client's keep-alive connection, cutting off a request the client may
+    already have sent on it.
+    """
+    try:
+        await session.close()
+    except UNAVAILABLE_ERRORS as error:
+        if not is_unavailable(error):
+            raise
+        logger.warning("connection lost while closing a session: %r", error)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
     new_session = state.sessionmaker
@@ -149,7 +169,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         # Returns the connection to the pool, rolling back what was not committed. Shielded: a
         # close cut short by a client hanging up would leave the connection mid-operation.
         with CancelScope(shield=True):
-            await session.close()
+            await close_session(session)
 
 
 async def ping(session: AsyncSession) -> None:
