@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import Project
-from tests.settings_names import settings_fields, settings_findings
+from tests.settings_names import settings_fields, settings_findings, workflow_findings
 
 
 def dev_tool(name: str) -> Path:
@@ -34,12 +34,14 @@ def check_dockerfile(project: Project) -> None:
     assert not result.stdout.strip(), result.stdout
 
 
+WORKFLOW = ".github/workflows/ci.yml"
+
+
 def check_workflow(project: Project) -> None:
     """actionlint (syntax, expressions, contexts, each action's runtime) and zizmor (security) find nothing."""
-    workflow = ".github/workflows/ci.yml"
-    result = project.run(str(dev_tool("actionlint")), "-no-color", workflow)
+    result = project.run(str(dev_tool("actionlint")), "-no-color", WORKFLOW)
     assert not result.stdout.strip(), result.stdout
-    project.run(str(dev_tool("zizmor")), "--offline", "--no-progress", "--quiet", workflow)
+    project.run(str(dev_tool("zizmor")), "--offline", "--no-progress", "--quiet", WORKFLOW)
 
 
 def check_pre_commit(project: Project) -> None:
@@ -131,10 +133,12 @@ def deployment_files(project: Project) -> list[Path]:
 
 
 def check_settings_names(project: Project) -> None:
-    """The deployment files give the service Settings names only, and every setting it needs."""
+    """The deployment files give the service Settings names only, and every setting it needs; the
+    workflow gives its jobs Settings names, the tests' own names (each one the tests read) or uv's."""
     fields = settings_fields(project.path, project.path / ".venv" / "bin" / "python", project.env())
     assert {"DATABASE_URL", "ENVIRONMENT"} <= set(fields), sorted(fields)
     findings = settings_findings(fields, deployment_files(project))
+    findings += workflow_findings(fields, project.path / WORKFLOW, project.path / "tests" / "config.py")
     assert not findings, "\n".join(findings)
 
 

@@ -8,10 +8,11 @@ REDIS_URL point at this machine or a local file) and fields whose default is `"l
 (ENVIRONMENT). Everything else has a default that is safe to run with.
 
 `settings_findings(fields, files)` reads any mix of compose files and Kubernetes manifests;
-another kind of file (e.g. a CI workflow) needs its own reader in `READERS`.
+`workflow_findings` reads a GitHub workflow, whose jobs run the tests rather than the image.
 """
 
 import json
+import re
 import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -140,4 +141,36 @@ def settings_findings(fields: Fields, files: Iterable[Path]) -> list[str]:
     for place, names in places:
         findings += [f"{place}: {name} is not a Settings field" for name in sorted(names - set(fields))]
         findings += [f"{place}: {name} has no safe default and is not set" for name in sorted(needed - names)]
+    return findings
+
+
+# What the tests read from the environment (tests/config.py): `os.environ.get("TEST_...", DEFAULT)`,
+# where a default naming a server (`scheme://host`) means the tests need that server.
+TEST_NAME = re.compile(r"os\.environ\.get\(\"(TEST_\w+)\"(?:, \"(\w[\w+]*://[^/\"]+)[^\"]*\")?\)")
+# `export NAME=...` in a step's script gives NAME to the commands after it.
+EXPORTED = re.compile(r"^\s*export (\w+)=", re.MULTILINE)
+
+
+def workflow_findings(fields: Fields, workflow: Path, tests_config: Path) -> list[str]:
+    """The names a CI workflow gives its jobs: Settings fields, the tests' own names, or uv's (UV_*).
+
+    The tests read their servers from TEST_* names (tests/config.py), never from the service's
+    settings, so a job that runs them must set each one whose default names a server.
+    """
+    document = yaml.safe_load(workflow.read_text())
+    read = TEST_NAME.findall(tests_config.read_text())
+    test_names = {name for name, _ in read}
+    server_names = {name for name, server in read if server}
+    known = set(fields) | test_names
+    findings = []
+    for job_id, job in document["jobs"].items():
+        names = set(document.get("env", {})) | set(job.get("env", {}))
+        for step in job.get("steps", []):
+            names |= set(step.get("env", {})) | set(EXPORTED.findall(step.get("run", "")))
+        place = f"{workflow.name}: job {job_id}"
+        findings += [
+            f"{place}: {name} is not a Settings field" for name in sorted(names - known) if not name.startswith("UV_")
+        ]
+        if any("pytest" in step.get("run", "") for step in job.get("steps", [])):
+            findings += [f"{place}: {name} (the tests' server) is not set" for name in sorted(server_names - names)]
     return findings

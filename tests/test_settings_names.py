@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.settings_names import Fields, needs_value, settings_findings
+from tests.settings_names import Fields, needs_value, settings_findings, workflow_findings
 
 FIELDS: Fields = {
     "ENVIRONMENT": {"required": False, "default": "'local'"},
@@ -100,3 +100,38 @@ def test_a_referenced_secret_must_be_among_the_files(tmp_path: Path) -> None:
 def test_an_unknown_kind_of_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="no reader"):
         settings_findings(FIELDS, [write(tmp_path, "ci.yml", "on: push\njobs: {}\n")])
+
+
+TESTS_CONFIG = """
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://app:app@127.0.0.1:5432/app_test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_LOG = os.environ.get("TEST_LOG")
+"""
+
+WORKFLOW = """
+env: {UV_LOCKED: "1", ENVIRONMENT: test}
+jobs:
+  lint:
+    steps: [{run: uv run mypy}]
+  test:
+    env: {TEST_DATABASE_URL: "postgresql+psycopg://app:app@localhost:5432/app_test", TEST_REDIS_URI: x}
+    steps:
+      - run: |
+          export DATABASE_URL="$TEST_DATABASE_URL"
+          export DB_POOL_SIZ=3
+          uv run alembic upgrade head
+      - {run: uv run pytest, env: {TEST_LOG: "1"}}
+"""
+
+
+def test_workflow_names_are_settings_or_the_tests_own_and_each_test_server_is_given(tmp_path: Path) -> None:
+    (tmp_path / "ci.yml").write_text(WORKFLOW)
+    (tmp_path / "config.py").write_text(TESTS_CONFIG)
+
+    findings = workflow_findings(FIELDS, tmp_path / "ci.yml", tmp_path / "config.py")
+
+    assert findings == [
+        "ci.yml: job test: DB_POOL_SIZ is not a Settings field",
+        "ci.yml: job test: TEST_REDIS_URI is not a Settings field",
+        "ci.yml: job test: TEST_REDIS_URL (the tests' server) is not set",
+    ]
