@@ -127,7 +127,7 @@ def expected_files(stack: Stack) -> set[str]:
         files.add("deploy/kubernetes/secret.example.yaml")  # DATABASE_URL with its password, REDIS_URL
     if stack.cache == "redis":
         files |= {"app/core/cache.py", "tests/test_cache.py"}
-    if stack.orm != "tortoise":
+    if stack.orm != "tortoise" and stack.concurrency == "async":
         files.add("app/core/pool.py")  # SQLAlchemy's queue pool, fair to its waiters
     if stack.orm != "tortoise" and stack.database != "sqlite":
         files.add("tests/test_connection_loss.py")  # SQLAlchemy's pool pings idle connections
