@@ -8,6 +8,7 @@ Every signal goes to PIDs this set owns (the server process and its children), n
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SERVICES = Path(__file__).resolve().parent.parent / "scripts" / "services"
-# Directory, the file holding the server's PID (first line), the user it runs as.
+# Directory, the file holding the server's PID (first line), the user it runs as. PostgreSQL writes
+# its own; `scripts/services` writes the others' (its `stop` reads them), and `restart` renews them.
 LAYOUT = {
     "postgresql": ("postgresql", "data/postmaster.pid", "postgres"),
     "mysql": ("mariadb", "pid", "mysql"),
@@ -64,6 +66,14 @@ class PrivateServers:
         subprocess.run([str(SERVICES), "start"], env=self._env(), check=True, capture_output=True, text=True)
         for server in LAYOUT:
             self.command_lines[server] = Path(f"/proc/{self.pid(server)}/cmdline").read_text().rstrip("\0").split("\0")
+        # Redis rewrites its process title, so its arguments are restated (as `scripts/services` gives them).
+        redis = self.directory / "redis"
+        self.command_lines["redis"] = [
+            # By name, not /proc's exe: Debian's redis-server is a link to a binary that acts on argv[0].
+            shutil.which("redis-server") or "redis-server",
+            *("--port", str(self.ports["redis"]), "--bind", "127.0.0.1", "--dir", str(redis)),
+            *("--unixsocket", str(redis / "redis.sock"), "--save", "", "--appendonly", "no", "--daemonize", "no"),
+        ]
 
     def teardown(self) -> None:
         for server in LAYOUT:
@@ -101,6 +111,10 @@ class PrivateServers:
     def thaw(self, server: str) -> None:
         self._signal(server, signal.SIGCONT)
 
+    def snapshot_redis(self) -> None:
+        """Write Redis's data to disk (SAVE), so a restart comes back with it, as a persistent Redis does."""
+        subprocess.run(["redis-cli", "-p", str(self.ports["redis"]), "save"], check=True, capture_output=True)
+
     def kill(self, server: str) -> None:
         self._wait_gone(self._signal(server, signal.SIGKILL))
 
@@ -117,10 +131,16 @@ class PrivateServers:
         if user is not None and os.geteuid() == 0:
             command = ["runuser", "-u", user, "--", *command]
         with (self.directory / sub / "server.log").open("a") as log:
-            subprocess.Popen(command, cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+            process = subprocess.Popen(
+                command, cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+            )
         if server != "postgresql":  # PostgreSQL writes its own PID file
             time.sleep(0.2)
         self._wait_ready(server)
+        # runuser forks, so MariaDB's PID is the one it wrote itself; Redis runs as started.
+        pid = (self.directory / sub / "mariadbd.pid").read_text() if server == "mysql" else f"{process.pid}\n"
+        if server != "postgresql":
+            (self.directory / sub / LAYOUT[server][1]).write_text(pid)
 
     def _wait_gone(self, pids: list[int]) -> None:
         deadline = time.monotonic() + READY_TIMEOUT
