@@ -129,7 +129,8 @@ class PrivateServers:
         sub, _, user = LAYOUT[server]
         command = self.command_lines[server]
         if user is not None and os.geteuid() == 0:
-            command = ["runuser", "-u", user, "--", *command]
+            # setpriv execs the server (runuser would fork, and stop itself whenever the server is frozen).
+            command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups", "--", *command]
         with (self.directory / sub / "server.log").open("a") as log:
             process = subprocess.Popen(
                 command, cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
@@ -137,10 +138,8 @@ class PrivateServers:
         if server != "postgresql":  # PostgreSQL writes its own PID file
             time.sleep(0.2)
         self._wait_ready(server)
-        # runuser forks, so MariaDB's PID is the one it wrote itself; Redis runs as started.
-        pid = (self.directory / sub / "mariadbd.pid").read_text() if server == "mysql" else f"{process.pid}\n"
         if server != "postgresql":
-            (self.directory / sub / LAYOUT[server][1]).write_text(pid)
+            (self.directory / sub / LAYOUT[server][1]).write_text(f"{process.pid}\n")
 
     def _wait_gone(self, pids: list[int]) -> None:
         deadline = time.monotonic() + READY_TIMEOUT
