@@ -8,6 +8,9 @@ settings promise, and full recovery without restarting the app.
 The heavy scenarios run on one representative stack per ORM x mode family that the fixes touch
 (FAULT_STACKS): async SQLAlchemy + PostgreSQL (asyncpg), sync SQLModel + MariaDB (pymysql) and async
 Tortoise + PostgreSQL; the rest of the matrix shares their code paths (same db partial per ORM).
+The same three with `cache: redis` (REDIS_FAULT_STACKS) have Redis stopped and frozen under reads
+and writes: only 200s, no stale read after a write made while Redis was down, the cache used again
+once it is back (app/core/cache.py is one file for every ORM, with a sync and an async variant).
 """
 
 import asyncio
