@@ -8,6 +8,7 @@ Every signal goes to PIDs this set owns (the server process and its children), n
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -66,6 +67,14 @@ class PrivateServers:
         subprocess.run([str(SERVICES), "start"], env=self._env(), check=True, capture_output=True, text=True)
         for server in LAYOUT:
             self.command_lines[server] = Path(f"/proc/{self.pid(server)}/cmdline").read_text().rstrip("\0").split("\0")
+        # Redis rewrites its process title, so its arguments are restated (as `scripts/services` gives them).
+        redis = self.directory / "redis"
+        self.command_lines["redis"] = [
+            # By name, not /proc's exe: Debian's redis-server is a link to a binary that acts on argv[0].
+            shutil.which("redis-server") or "redis-server",
+            *("--port", str(self.ports["redis"]), "--bind", "127.0.0.1", "--dir", str(redis)),
+            *("--unixsocket", str(redis / "redis.sock"), "--save", "", "--appendonly", "no", "--daemonize", "no"),
+        ]
 
     def teardown(self) -> None:
         for server in LAYOUT:
@@ -109,6 +118,10 @@ class PrivateServers:
     def thaw(self, server: str) -> None:
         self._signal(server, signal.SIGCONT)
 
+    def snapshot_redis(self) -> None:
+        """Write Redis's data to disk (SAVE), so a restart comes back with it, as a persistent Redis does."""
+        subprocess.run(["redis-cli", "-p", str(self.ports["redis"]), "save"], check=True, capture_output=True)
+
     def kill(self, server: str) -> None:
         self._wait_gone(self._signal(server, signal.SIGKILL))
 
@@ -123,7 +136,8 @@ class PrivateServers:
         sub, pid_file, user = LAYOUT[server]
         command = self.command_lines[server]
         if user is not None and os.geteuid() == 0:
-            command = ["runuser", "-u", user, "--", *command]
+            # setpriv execs the server (runuser would fork, and stop itself whenever the server is frozen).
+            command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups", "--", *command]
         with (self.directory / sub / "server.log").open("a") as log:
             process = subprocess.Popen(
                 command, cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
@@ -137,6 +151,8 @@ class PrivateServers:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{server} wrote no PID file of a running server")
                 time.sleep(0.05)
+            # `scripts/services stop`, the teardown, reads the PID from a file of its own.
+            (self.directory / sub / "pid").write_text(f"{process.pid}\n")
 
     def _wait_gone(self, pids: list[int]) -> None:
         deadline = time.monotonic() + READY_TIMEOUT

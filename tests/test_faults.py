@@ -8,14 +8,19 @@ settings promise, and full recovery without restarting the app.
 The heavy scenarios run on one representative stack per ORM x mode family that the fixes touch
 (FAULT_STACKS): async SQLAlchemy + PostgreSQL (asyncpg), sync SQLModel + MariaDB (pymysql) and async
 Tortoise + PostgreSQL; the rest of the matrix shares their code paths (same db partial per ORM).
+The same three with `cache: redis` (REDIS_FAULT_STACKS) have Redis stopped and frozen under reads
+and writes: only 200s, no stale read after a write made while Redis was down, the cache used again
+once it is back (app/core/cache.py is one file for every ORM, with a sync and an async variant).
 """
 
 import asyncio
 import os
 import time
 from collections.abc import Iterator
-from contextlib import aclosing
+from contextlib import aclosing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -89,30 +94,45 @@ def fresh_database(servers: PrivateServers, project: Project, name: str) -> str:
     return f"{scheme}://app:app@127.0.0.1:{servers.ports[engine]}/{name}"
 
 
-def count_rows(servers: PrivateServers, project: Project, database: str, table: str) -> int:
+def sql(servers: PrivateServers, project: Project, database: str, statement: str) -> tuple[object, ...] | None:
+    """Run one statement as the admin, behind the app's back; the first row it returns, if any."""
     if project.stack.database == "postgresql":
         url = servers.admin_urls["postgresql"].rsplit("/", 1)[0] + f"/{database}"
-        with psycopg.connect(url) as connection:
-            return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        with psycopg.connect(url, autocommit=True) as connection:
+            cursor = connection.execute(statement)
+            return cursor.fetchone() if cursor.description else None
     connection = pymysql.connect(
-        host="127.0.0.1", port=servers.ports["mysql"], user="root", password="root", database=database
+        host="127.0.0.1", port=servers.ports["mysql"], user="root", password="root", database=database, autocommit=True
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table}")
-        (found,) = cursor.fetchone()  # type: ignore[misc]
+        cursor.execute(statement)
+        row = cursor.fetchone()
     connection.close()
-    return int(found)
+    return row
+
+
+def count_rows(servers: PrivateServers, project: Project, database: str, table: str) -> int:
+    (found,) = sql(servers, project, database, f"SELECT count(*) FROM {table}") or (None,)
+    return int(found)  # type: ignore[call-overload]
+
+
+@contextmanager
+def served_on_fresh_database(
+    servers: PrivateServers, project: Project, request: pytest.FixtureRequest, **settings: str
+) -> Iterator[tuple[Served, str]]:
+    name = f"faults_{request.node.name.split('[')[0]}"[:60]
+    url = fresh_database(servers, project, name)
+    migrate(project, url)
+    with serve(project, DATABASE_URL=url, **SETTINGS, **settings) as app:
+        yield app, name
 
 
 @pytest.fixture
 def served(
     private_servers: PrivateServers, project: Project, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Served, str]]:
-    name = f"faults_{request.node.name.split('[')[0]}"[:60]
-    url = fresh_database(private_servers, project, name)
-    migrate(project, url)
-    with serve(project, DATABASE_URL=url, **SETTINGS) as app:
-        yield app, name
+    with served_on_fresh_database(private_servers, project, request) as app_and_database:
+        yield app_and_database
 
 
 def new_user(n: int | str) -> dict[str, object]:
@@ -334,3 +354,127 @@ def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None
     assert None not in record.statuses, record.summary()
     assert set(record.statuses) <= {200, 201}, record.summary()
     assert app.stopped_cleanly, app.log[-3000:]
+
+
+# Redis faults: the cache of a `cache: redis` stack stopped or frozen while reads and writes run.
+REDIS_FAULT_STACKS = tuple(Stack(s.concurrency, s.orm, s.database, "redis") for s in FAULT_STACKS)
+REDIS_SOCKET_TIMEOUT = 0.5
+REDIS_CONNECT_TIMEOUT = 0.5
+REDIS_SETTINGS = {
+    "REDIS_SOCKET_TIMEOUT": str(REDIS_SOCKET_TIMEOUT),
+    "REDIS_SOCKET_CONNECT_TIMEOUT": str(REDIS_CONNECT_TIMEOUT),
+    # Far longer than the scenario: an entry left stale by a lost invalidation would still be served.
+    "CACHE_TTL_SECONDS": "300",
+}
+# What a request may spend on Redis (app/core/cache.py): at most three calls (a read renews the epoch after
+# lost invalidations, looks up, stores; a write invalidates), each a wait for a pooled connection, a connect,
+# its handshake and its command; a timeout is not retried (a refused connection is, at once).
+REDIS_CALL_BOUND = REDIS_SOCKET_TIMEOUT + REDIS_CONNECT_TIMEOUT + 2 * REDIS_SOCKET_TIMEOUT
+REDIS_BOUND = 3 * REDIS_CALL_BOUND + MARGIN
+NEW_NAME = "renamed_while_down"
+NEW_TITLE = "Edited while Redis was down"
+
+
+@pytest.fixture(scope="module", params=REDIS_FAULT_STACKS, ids=lambda stack: stack.id)
+def redis_project(request: pytest.FixtureRequest, copie_session, tmp_path_factory) -> Project:  # type: ignore[no-untyped-def]
+    return installed_project(copie_session, request.param, tmp_path_factory)
+
+
+@pytest.fixture
+def redis_served(
+    private_servers: PrivateServers, redis_project: Project, request: pytest.FixtureRequest
+) -> Iterator[tuple[Served, str]]:
+    redis = {"REDIS_URL": private_servers.admin_urls["redis"], "CACHE_KEY_PREFIX": request.node.name}
+    with served_on_fresh_database(private_servers, redis_project, request, **redis, **REDIS_SETTINGS) as served:
+        yield served
+
+
+@dataclass
+class CacheOutage:
+    reads: load.Record
+    writes: load.Record
+    stale: list[str]
+    user_path: str
+
+
+async def redis_outage(base_url: str, inject, recover, during: float) -> CacheOutage:  # type: ignore[no-untyped-def]
+    """Steady reads of a user and their post (cached from the start); after 1 s the fault, then both
+    are changed; `during` s later Redis recovers, and 3 s more of reads follow.
+
+    A read that starts once both changes were answered must show them, whether Redis is down or back.
+    """
+    client = load.client(base_url)
+    async with aclosing(client):
+        author = await client.post("/users", json=new_user("author"))
+        assert author.status_code == 201, author.text
+        post = await client.post("/posts", json={"title": "Before the outage", "author_id": author.json()["id"]})
+        assert post.status_code == 201, post.text
+        user_path, post_path = f"/users/{author.json()['id']}", f"/posts/{post.json()['id']}"
+        reads, writes, stale = load.Record(), load.Record(), []
+        written: list[float] = []
+        done = asyncio.Event()
+
+        def is_current(path: str, body: dict[str, Any]) -> bool:
+            if path == user_path:
+                return bool(body["username"] == NEW_NAME)
+            return bool(body["title"] == NEW_TITLE and body["author"]["username"] == NEW_NAME)
+
+        async def read(c: httpx.AsyncClient, r: load.Record) -> None:
+            for path in (user_path, post_path):
+                started = time.monotonic()
+                response = await load.timed(r, c, "GET", path)
+                if response is None or response.status_code != 200 or not written or started < written[0]:
+                    continue
+                if not is_current(path, response.json()):
+                    stale.append(f"{path} +{started - written[0]:.2f}s after the writes: {response.text}")
+
+        async def script() -> None:
+            await asyncio.sleep(1.0)
+            await asyncio.to_thread(inject)
+            await asyncio.sleep(0.5)
+            await load.timed(writes, client, "PATCH", user_path, json={"username": NEW_NAME})
+            await load.timed(writes, client, "PATCH", post_path, json={"title": NEW_TITLE})
+            written.append(time.monotonic())
+            await asyncio.sleep(during)
+            await asyncio.to_thread(recover)
+            await asyncio.sleep(3.0)
+            done.set()
+
+        await asyncio.gather(load.steady(client, reads, read, READERS, done), script())
+    return CacheOutage(reads, writes, stale, user_path)
+
+
+@pytest.mark.parametrize("fault", ["stop", "freeze"])
+def test_redis_fault_under_load(  # type: ignore[no-untyped-def]
+    fault: str, redis_served, private_servers: PrivateServers, redis_project: Project
+) -> None:
+    app, database = redis_served
+    inject, recover = {
+        # A Redis that persists its data comes back with the entries it held, the changed ones included.
+        "stop": (
+            lambda: (private_servers.snapshot_redis(), private_servers.stop("redis")),
+            lambda: private_servers.restart("redis"),
+        ),
+        "freeze": (lambda: private_servers.freeze("redis"), lambda: private_servers.thaw("redis")),
+    }[fault]
+    outage = asyncio.run(redis_outage(app.url, inject, recover, during=3.0))
+    stale = f"{len(outage.stale)} stale reads {outage.stale[:3]}"
+    print(f"{redis_project.stack.id} {fault}: reads {outage.reads.summary()}")
+    print(f"{redis_project.stack.id} {fault}: writes {outage.writes.summary()}; {stale}")
+
+    assert outage.writes.statuses == {200: 2}, outage.writes.summary()
+    assert set(outage.reads.statuses) == {200}, outage.reads.summary()
+    worst = max(outage.reads.worst_latency, outage.writes.worst_latency)
+    assert worst <= REDIS_BOUND, f"worst {worst:.2f}s > {REDIS_BOUND}s"
+    assert "not invalidated" in app.log, "the writes never met a Redis that was down"
+    assert not outage.stale, stale
+    assert "Traceback" not in app.log, app.log[-3000:]
+
+    # The cache is used again: a change made behind the app's back stays unseen while the entry lives.
+    with httpx.Client(base_url=app.url) as client:
+        assert client.get(outage.user_path).json()["username"] == NEW_NAME
+        user_id = outage.user_path.rsplit("/", 1)[1]
+        sql(private_servers, redis_project, database, f"UPDATE users SET username = 'behind' WHERE id = {user_id}")
+        cached = client.get(outage.user_path)
+    assert cached.status_code == 200, cached.text
+    assert cached.json()["username"] == NEW_NAME, "read from the database: Redis is not used again after it recovered"

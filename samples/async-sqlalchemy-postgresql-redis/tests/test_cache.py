@@ -5,6 +5,8 @@ Every invalidation test reads first (filling the cache), writes, then reads agai
 without the invalidation the second read would be the stale cached answer.
 """
 
+import asyncio
+import json
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -16,7 +18,7 @@ import pytest
 import redis
 from fastapi import FastAPI
 
-from app.core.cache import Cache, user_entry
+from app.core.cache import RECOVERY_INTERVAL, Cache, create_redis_client, user_entry
 from app.main import create_app
 from app.schemas import UserPublic
 from tests.config import TEST_CACHE_KEY_PREFIX, UNREACHABLE_REDIS_URL, settings_for_tests
@@ -151,6 +153,54 @@ async def test_an_answer_loaded_during_a_write_is_never_served(app: FastAPI, cli
     await cache.store(lookup, UserPublic.model_validate(user))  # ...the read stores what it loaded.
 
     assert (await cache.lookup(entry)).hit is None
+
+
+@asynccontextmanager
+async def redis_unreachable(cache: Cache) -> AsyncIterator[None]:
+    """Point the app's cache at a port nothing listens on, then back at the test Redis."""
+    reachable, cache.client = cache.client, create_redis_client(settings_for_tests(redis_url=UNREACHABLE_REDIS_URL))
+    try:
+        yield
+    finally:
+        await cache.client.aclose()
+        cache.client = reachable
+
+
+async def write_while_redis_is_down(app: FastAPI, client: httpx.AsyncClient) -> tuple[str, Cache]:
+    """A cached user renamed while Redis is down; and the cache of another process sharing the Redis."""
+    cache: Cache = app.state.cache
+    user = await create_user(client)
+    path = f"/users/{user['id']}"
+    await read(client, path)
+    async with redis_unreachable(cache):
+        assert (await client.patch(path, json={"username": "renamed"})).status_code == 200
+        assert (await read(client, path))["username"] == "renamed"
+    assert cache.lost == 1
+    return path, Cache(cache.client, prefix=cache.prefix, ttl_seconds=cache.ttl_seconds)
+
+
+async def test_a_lost_invalidation_is_made_up_for_before_the_next_cached_read(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    path, another_process = await write_while_redis_is_down(app, client)
+
+    assert (await read(client, path))["username"] == "renamed"
+    # What that read cached, under the renewed epoch: another process is served the new answer too.
+    hit = (await another_process.lookup(user_entry(int(path.rsplit("/", 1)[1])))).hit
+    assert hit is not None
+    assert json.loads(bytes(hit.body))["username"] == "renamed"
+
+
+async def test_a_lost_invalidation_is_made_up_for_in_the_background(app: FastAPI, client: httpx.AsyncClient) -> None:
+    path, another_process = await write_while_redis_is_down(app, client)
+    cache: Cache = app.state.cache
+
+    for _ in range(10):
+        if not cache.lost:
+            break
+        await asyncio.sleep(RECOVERY_INTERVAL / 2)
+    assert cache.lost == 0, "no background renewal of the epoch"
+    assert (await another_process.lookup(user_entry(int(path.rsplit("/", 1)[1])))).hit is None
 
 
 @asynccontextmanager

@@ -5,8 +5,8 @@ nothing of the data-access layer. An entry is stored with a stamp of the
 *generations* it depends on, and is served only while they are unchanged:
 
     entry        depends on
-    user:{id}    user:{id}
-    post:{id}    post:{id}, posts
+    user:{id}    epoch, user:{id}
+    post:{id}    epoch, post:{id}, posts
 
 A successful PATCH or DELETE of one item renews what it changes, before its
 response is sent (the `INVALIDATE_*` router dependencies):
@@ -20,13 +20,21 @@ it drops every cached post, which is correct without tracking which posts link t
 which user or tag. A read takes the stamp *before* it loads from the database, so
 an answer loaded while a write commits is stored under the old stamp, never served.
 
-Redis down or slow: every call is bounded by the socket timeouts, the failure is
-logged, and the request is served from the database. An invalidation lost that
-way can leave an entry stale for at most CACHE_TTL_SECONDS.
+Redis down or slow: every call is bounded by the socket timeouts (a timeout is not
+retried: a Redis that is too slow once is too slow twice), the failure is logged,
+and the request is served from the database. A write still succeeds when its
+invalidation is lost that way; the process then trusts nothing cached until it has
+renewed `epoch`, which every entry depends on: before its next cache read, and
+every second in the background so other processes stop serving what the write
+changed as soon as Redis answers. Only a process that ends before Redis comes back
+leaves its lost invalidations to CACHE_TTL_SECONDS.
 """
 
+import asyncio
+import contextlib
 import logging
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -37,6 +45,7 @@ from pydantic import BaseModel, TypeAdapter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from app.core.config import Settings
@@ -44,6 +53,10 @@ from app.core.config import Settings
 logger = logging.getLogger(__name__)
 
 ALL_POSTS = "posts"
+# Every entry depends on it: renewing it drops the whole cache, after invalidations were lost.
+EPOCH = "epoch"
+# Seconds between the background attempts to renew the epoch while Redis is unreachable.
+RECOVERY_INTERVAL = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,11 +68,11 @@ class Entry:
 
 
 def user_entry(user_id: int) -> Entry:
-    return Entry(f"user:{user_id}", (f"user:{user_id}",))
+    return Entry(f"user:{user_id}", (EPOCH, f"user:{user_id}"))
 
 
 def post_entry(post_id: int) -> Entry:
-    return Entry(f"post:{post_id}", (f"post:{post_id}", ALL_POSTS))
+    return Entry(f"post:{post_id}", (EPOCH, f"post:{post_id}", ALL_POSTS))
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,9 @@ class Cache:
         self.client = client
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
+        # Invalidations lost since the epoch was last renewed (counted under the lock: requests may run in threads).
+        self.lost = 0
+        self._lost_lock = threading.Lock()
 
     def key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
@@ -90,6 +106,8 @@ class Cache:
 
     async def lookup(self, entry: Entry) -> Lookup:
         """The cached answer of `entry` if it is current; otherwise what `store` needs to cache a fresh one."""
+        if self.lost and not await self.recover():
+            return Lookup(entry, stamp=None)
         keys = [self.key(entry.key), *map(self.generation_key, entry.generations)]
         try:
             value, *generations = await self.client.mget(keys)
@@ -121,16 +139,38 @@ class Cache:
         repeat a value an old entry was stamped with. Generations live twice as long
         as entries, so none expires while an entry stamped before its renewal lives.
         """
-        names = list(generations)
+        lost = self.lost
+        names = [*generations, EPOCH] if lost else list(generations)
         try:
             async with self.client.pipeline(transaction=False) as pipeline:
                 for name in names:
                     pipeline.set(self.generation_key(name), secrets.token_hex(8), ex=2 * self.ttl_seconds)
                 await pipeline.execute()
         except RedisError as error:
-            logger.warning(
-                "cache unavailable, %s not invalidated (stale for up to %s s): %r", names, self.ttl_seconds, error
-            )
+            with self._lost_lock:
+                self.lost += 1
+            logger.warning("cache unavailable, %s not invalidated (epoch renewed once it answers): %r", names, error)
+            return
+        self._made_up_for(lost)
+
+    async def recover(self) -> bool:
+        """Renew the epoch if invalidations were lost; False while Redis is still unreachable."""
+        lost = self.lost
+        if lost:
+            try:
+                await self.client.set(self.generation_key(EPOCH), secrets.token_hex(8), ex=2 * self.ttl_seconds)
+            except RedisError as error:
+                logger.warning("cache unavailable, epoch not renewed: %r", error)
+                return False
+            self._made_up_for(lost)
+        return True
+
+    def _made_up_for(self, lost: int) -> None:
+        # Only the losses counted before the renewal: one counted since may concern a write it preceded.
+        if lost:
+            with self._lost_lock:
+                self.lost -= lost
+            logger.info("cache available again: epoch renewed after %s lost invalidation(s)", lost)
 
     async def ping(self) -> bool:
         try:
@@ -148,8 +188,8 @@ def create_redis_client(settings: Settings) -> Redis:
         socket_timeout=settings.redis_socket_timeout,
         socket_connect_timeout=settings.redis_socket_connect_timeout,
         health_check_interval=settings.redis_health_check_interval,
-        # One immediate retry survives a dropped idle connection; more would only delay the fallback.
-        retry=Retry(NoBackoff(), retries=1),
+        # One immediate retry survives a dropped idle connection; retrying a timeout would only double the wait.
+        retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)),
     )
     return Redis.from_pool(pool)
 
@@ -161,10 +201,22 @@ async def cache_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None
     if not await cache.ping():
         logger.warning("Redis is unreachable at startup: serving from the database until it answers")
     app.state.cache = cache
+    recovery = asyncio.create_task(_recover_in_background(cache))
     try:
         yield
     finally:
+        recovery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await recovery
         await client.aclose()
+
+
+async def _recover_in_background(cache: Cache) -> None:
+    """Renew the epoch as soon as Redis answers, even if this process serves no cached read meanwhile."""
+    while True:
+        await asyncio.sleep(RECOVERY_INTERVAL)
+        if cache.lost:
+            await cache.recover()
 
 
 def get_cache(request: Request) -> Cache:
