@@ -113,7 +113,7 @@ def served(
     url = fresh_database(private_servers, project, name)
     migrate(project, url)
     marker = request.node.get_closest_marker("settings")
-    with serve(project, DATABASE_URL=url, **SETTINGS, **(marker.kwargs if marker else {})) as app:
+    with serve(project, DATABASE_URL=url, **{**SETTINGS, **(marker.kwargs if marker else {})}) as app:
         yield app, name
 
 
@@ -121,8 +121,8 @@ def new_user(n: int | str) -> dict[str, object]:
     return {"username": f"user{n}", "email": f"user{n}@example.com", "password": "correct horse battery staple"}
 
 
-async def seeded_reader(base_url: str) -> tuple[httpx.AsyncClient, str]:
-    client = load.client(base_url)
+async def seeded_reader(base_url: str, connections: int = 64) -> tuple[httpx.AsyncClient, str]:
+    client = load.client(base_url, connections)
     created = await client.post("/users", json=new_user("seed"))
     assert created.status_code == 201, created.text
     return client, f"/users/{created.json()['id']}"
@@ -295,17 +295,21 @@ async def timed_if_sent(
 # uvicorn had not, then closes every connection with no request in progress, even one whose request
 # is sent but not read yet. The app's drain (app/core/shutdown.py) holds the signal back meanwhile:
 # the service goes on accepting and serving, /health/ready answers 503 and responses close their
-# connections, so by the time uvicorn shuts down no request is waiting unread.
-DRAIN_SECONDS = 3.0
+# connections, and it lasts while requests are still arriving (this burst of argon2 hashes keeps a
+# 2-core machine so busy that uvicorn takes seconds to accept connections whose requests were sent),
+# so by the time uvicorn shuts down no request is waiting unread. The drain is the image's default;
+# the pool timeout is raised so that reads queued behind the burst wait rather than answer 503.
+DRAIN_SECONDS = 5.0
 
 
-@pytest.mark.settings(SHUTDOWN_DRAIN_SECONDS=str(DRAIN_SECONDS))
+@pytest.mark.settings(SHUTDOWN_DRAIN_SECONDS=str(DRAIN_SECONDS), DB_POOL_TIMEOUT="30")
 def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None:  # type: ignore[no-untyped-def]
     app, _ = served
     unsent: list[str] = []
 
     async def scenario() -> tuple[load.Record, httpx.Response]:
-        client, path = await seeded_reader(app.url)
+        # A connection per request: none waits in the client's pool until after the drain.
+        client, path = await seeded_reader(app.url, connections=100)
         record = load.Record()
         async with aclosing(client):
             tasks = [
@@ -314,7 +318,8 @@ def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None
             ]
             tasks += [asyncio.create_task(timed_if_sent(record, unsent, client, "GET", path)) for _ in range(30)]
             await asyncio.sleep(0.05)
-            stopping = asyncio.create_task(asyncio.to_thread(app.stop))
+            # Every create is answered before uvicorn exits, however slowly this machine hashes them.
+            stopping = asyncio.create_task(asyncio.to_thread(app.stop, 90.0))
             # Well inside the drain: requests are still accepted and served, the service is not ready.
             await asyncio.sleep(DRAIN_SECONDS / 6)
             tasks += [asyncio.create_task(timed_if_sent(record, unsent, client, "GET", path)) for _ in range(10)]

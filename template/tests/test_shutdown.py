@@ -3,14 +3,16 @@
 import asyncio
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
-from app.core.shutdown import Drain
+from app.core.shutdown import CloseWhileDraining, Drain
 
 
 @pytest.fixture
@@ -104,3 +106,23 @@ async def test_signals_left_alone_without_a_drain_or_a_server(server_handler: Se
             assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+async def test_requests_arriving_extend_the_drain_up_to_twice_its_length(server_handler: ServerHandler) -> None:
+    async def no_content(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    drain = Drain(seconds=0.5)
+    transport = httpx.ASGITransport(app=CloseWhileDraining(no_content, drain))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client, drain.holding_signals():
+        signalled = time.monotonic()
+        os.kill(os.getpid(), signal.SIGTERM)
+        await eventually(lambda: drain.draining)
+        # Requests never stop arriving: only the deadline, twice the drain's length, ends it.
+        while not server_handler.signals:
+            assert (await client.get("/")).headers["Connection"] == "close"
+            assert time.monotonic() - signalled < 30, "the drain never ended"
+            await asyncio.sleep(0.02)
+    assert server_handler.signals == [signal.SIGTERM]
+    assert time.monotonic() - signalled >= 2 * drain.seconds

@@ -5,7 +5,9 @@ progress, even one whose request has arrived but is not read yet: that client is
 request sent and never answered. So the first SIGTERM (or SIGINT) is held back for
 `SHUTDOWN_DRAIN_SECONDS`: the service keeps serving meanwhile, `/health/ready` answers 503 so load
 balancers stop sending it traffic, and every response carries `Connection: close` so clients leave
-their keep-alive connections. Then uvicorn gets the signal and shuts down as usual: requests in
+their keep-alive connections. While requests still arrive after that (an overloaded service may
+take seconds to accept the ones already sent), the drain goes on until none has for QUIET_SECONDS,
+at most twice as long in all. Then uvicorn gets the signal and shuts down as usual: requests in
 flight finish, the lifespan closes the pool. A second signal passes on at once.
 """
 
@@ -13,6 +15,7 @@ import asyncio
 import logging
 import signal
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import FrameType
@@ -23,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 logger = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+QUIET_SECONDS = 1.0
 SignalHandler = Callable[[int, FrameType | None], Any]
 
 
@@ -32,6 +36,8 @@ class Drain:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.draining = False
+        # Monotonic time of the last request that arrived while draining.
+        self.last_arrival = 0.0
         self._held: dict[int, SignalHandler] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pass_on_later: asyncio.TimerHandle | None = None
@@ -70,13 +76,26 @@ class Drain:
             self._pass_on(sig)
             return
         self.draining = True
+        started = time.monotonic()
         logger.warning(
             "%s received: draining for %g s (/health/ready answers 503), then stopping; send it again to stop now",
             signal.Signals(sig).name,
             self.seconds,
         )
+        self._check_later(self.seconds, sig, deadline=started + 2 * self.seconds)
+
+    def _check_later(self, delay: float, sig: int, deadline: float) -> None:
         assert self._loop is not None
-        self._pass_on_later = self._loop.call_later(self.seconds, self._pass_on, sig)
+        self._pass_on_later = self._loop.call_later(delay, self._end_once_quiet, sig, deadline)
+
+    def _end_once_quiet(self, sig: int, deadline: float) -> None:
+        """Pass the signal on once no request has arrived for QUIET_SECONDS, or at the deadline."""
+        end = min(self.last_arrival + QUIET_SECONDS, deadline)
+        now = time.monotonic()
+        if now >= end:
+            self._pass_on(sig)
+        else:
+            self._check_later(end - now, sig, deadline)
 
     def _pass_on(self, sig: int) -> None:
         if self._pass_on_later is not None:
@@ -87,7 +106,8 @@ class Drain:
 
 
 class CloseWhileDraining:
-    """Pure ASGI middleware: while draining, every response asks the client to close its connection.
+    """Pure ASGI middleware: while draining, notes each request's arrival (the drain lasts while they
+    keep coming) and makes its response ask the client to close the connection.
 
     Outside a drain it costs one attribute check per request.
     """
@@ -100,6 +120,7 @@ class CloseWhileDraining:
         if not self.drain.draining or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.drain.last_arrival = time.monotonic()
 
         async def send_closing(message: Message) -> None:
             if message["type"] == "http.response.start":
