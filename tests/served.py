@@ -64,7 +64,8 @@ class Served:
         return self.log_path.read_text(errors="replace")
 
     def stop(self, timeout: float = 30.0) -> int:
-        """SIGTERM (uvicorn drains in-flight requests first), then wait; returns the exit status."""
+        """SIGTERM (the app drains for SHUTDOWN_DRAIN_SECONDS, then uvicorn finishes the requests in
+        flight), then wait; returns the exit status."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

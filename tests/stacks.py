@@ -103,6 +103,7 @@ def expected_files(stack: Stack) -> set[str]:
         "app/core/config.py",
         "app/core/db.py",
         "app/core/security.py",
+        "app/core/shutdown.py",
         "app/models.py",
         "app/schemas.py",
         "app/crud.py",
@@ -117,6 +118,7 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/database.py",
         "tests/test_migrations.py",
         "tests/test_repository.py",
+        "tests/test_shutdown.py",
     }
     files |= {f"deploy/kubernetes/{name}.yaml" for name in ("kustomization", "configmap", "deployment", "service")}
     if stack.database == "sqlite":

@@ -131,10 +131,28 @@ def test_image_install_and_start(stack: Stack, copie, available_servers, tmp_pat
         healthcheck = json.loads(dockerfile_instruction(dockerfile, "HEALTHCHECK").split(" CMD ", 1)[1])
         healthcheck = [arg.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for arg in healthcheck]
         project.run(str(venv_bin / healthcheck[0]), *healthcheck[1:], **env)
-    finally:
+        # The image's stop (docker stop, Kubernetes): SIGTERM starts the production drain; the service
+        # still answers, no longer ready and closing connections, then stops cleanly.
         process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        draining = wait_for_draining(f"http://127.0.0.1:{port}/health/ready", log)
+        assert draining.headers["Connection"] == "close", dict(draining.headers)
+        assert process.wait(timeout=60) in (0, -signal.SIGTERM), log.read_text()[-4000:]
+        assert "SIGTERM received: draining for 5 s" in log.read_text(), log.read_text()[-4000:]
+        assert "Finished server process" in log.read_text(), log.read_text()[-4000:]
+    finally:
+        if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def wait_for_draining(url: str, log: Path) -> urllib.error.HTTPError:
+    """The first 503 "draining" answer of /health/ready (the signal reaches the app asynchronously)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+        except urllib.error.HTTPError as error:
+            if error.code == 503 and json.loads(error.read())["status"] == "draining":
+                return error
+        time.sleep(0.05)
+    pytest.fail(f"/health/ready never answered 503 draining after SIGTERM:\n{log.read_text()[-4000:]}")

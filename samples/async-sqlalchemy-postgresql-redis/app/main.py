@@ -11,14 +11,16 @@ from app.api.routes import health, posts, tags, users
 from app.core.cache import cache_lifespan
 from app.core.config import Settings, get_settings
 from app.core.db import database_lifespan
+from app.core.shutdown import CloseWhileDraining, Drain
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    drain = Drain(settings.shutdown_drain_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with database_lifespan(app, settings), cache_lifespan(app, settings):
+        async with database_lifespan(app, settings), cache_lifespan(app, settings), drain.holding_signals():
             yield
 
     app = FastAPI(
@@ -27,6 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.drain = drain
+    app.add_middleware(CloseWhileDraining, drain=drain)
     register_exception_handlers(app, settings.retry_after_seconds)
     register_method_not_allowed(app)
     for module in (health, users, posts, tags):

@@ -6,6 +6,11 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Long enough for load balancers to see /health/ready fail and stop routing here, short
+# enough for a rollout; the drain plus uvicorn's graceful timeout must stay under the
+# orchestrator's grace period (deploy/kubernetes/deployment.yaml, compose.yaml).
+PRODUCTION_DRAIN_SECONDS = 5.0
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -24,11 +29,21 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(default=4, ge=1)
     # Seconds a client is told to wait (Retry-After) when the database is unreachable.
     retry_after_seconds: int = Field(default=5, ge=1)
+    # Seconds between the stop signal (SIGTERM) and uvicorn's shutdown, serving meanwhile with
+    # /health/ready at 503 so load balancers stop sending traffic first (app/core/shutdown.py).
+    # Unset: PRODUCTION_DRAIN_SECONDS in production, 0 elsewhere (Ctrl-C and --reload stay instant).
+    shutdown_drain_seconds: float = Field(default=0.0, ge=0)
 
     @model_validator(mode="after")
     def _explicit_database_in_production(self) -> Self:
         if self.environment == "production" and "database_url" not in self.model_fields_set:
             raise ValueError("DATABASE_URL must be set explicitly when ENVIRONMENT=production")
+        return self
+
+    @model_validator(mode="after")
+    def _drain_in_production(self) -> Self:
+        if self.environment == "production" and "shutdown_drain_seconds" not in self.model_fields_set:
+            self.shutdown_drain_seconds = PRODUCTION_DRAIN_SECONDS
         return self
 
 

@@ -9,6 +9,8 @@ from app.core.db import UNAVAILABLE_ERRORS, ping
 router = APIRouter(prefix="/health", tags=["health"])
 
 State = Literal["ok", "unavailable"]
+# "draining": the service is stopping (app/core/shutdown.py) and takes no new traffic.
+ReadyState = Literal["ok", "unavailable", "draining"]
 
 
 class Liveness(BaseModel):
@@ -16,7 +18,7 @@ class Liveness(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: State
+    status: ReadyState
     database: State
     cache: State
 
@@ -35,17 +37,21 @@ async def _database_state(session: SessionDep) -> State:
     return "ok"
 
 
-@router.get("/ready", responses={503: {"model": Readiness, "description": "A dependency is unreachable"}})
+@router.get(
+    "/ready",
+    responses={503: {"model": Readiness, "description": "A dependency is unreachable, or the service is stopping"}},
+)
 async def ready(session: SessionDep, cache: CacheDep, request: Request, response: Response) -> Readiness:
-    """Ready to serve: the database answers.
+    """Ready to serve: the database answers and the service is not stopping.
 
     The cache is reported but not required: without Redis every read is served
     from the database, so a cache outage degrades the service (still 200) rather
     than taking it out of the load balancer.
     """
     database = await _database_state(session)
-    if database == "unavailable":
+    readiness: ReadyState = "draining" if request.app.state.drain.draining else database
+    if readiness != "ok":
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         response.headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
     cache_state: State = "ok" if await cache.ping() else "unavailable"
-    return Readiness(status=database, database=database, cache=cache_state)
+    return Readiness(status=readiness, database=database, cache=cache_state)
