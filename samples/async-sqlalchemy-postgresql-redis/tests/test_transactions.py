@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app import crud
+from app.services import SUCCESSOR_RULE
 from tests.helpers import create_post, create_user
 
 
@@ -55,26 +56,24 @@ async def test_a_failure_between_the_writes_leaves_nothing_written(
     assert (await client.get(f"/users/{alice['id']}")).json()["is_active"] is True
 
 
-async def test_the_successor_must_be_another_active_user(client: httpx.AsyncClient) -> None:
+async def test_the_successor_must_be_an_existing_active_other_user(client: httpx.AsyncClient) -> None:
     alice = await create_user(client, "alice")
     bob = await create_user(client, "bob")
     await create_post(client, alice["id"], "First")
     assert (await client.patch(f"/users/{bob['id']}", json={"is_active": False})).status_code == 200
 
-    for successor in (alice, bob):
-        response = await client.post(f"/users/{alice['id']}/deactivate", json={"successor_id": successor["id"]})
-        assert response.status_code == 409, successor["username"]
-        assert response.json() == {"detail": "The successor must be another, active user", "field": "successor_id"}
+    # Herself, an inactive user, a user that does not exist (a 404 would mean alice is missing).
+    for successor_id in (alice["id"], bob["id"], 999999):
+        response = await client.post(f"/users/{alice['id']}/deactivate", json={"successor_id": successor_id})
+        assert response.status_code == 409, successor_id
+        assert response.json() == {"detail": SUCCESSOR_RULE, "field": "successor_id"}
     assert await titles_by(client, alice["id"]) == ["First"]
     assert (await client.get(f"/users/{alice['id']}")).json()["is_active"] is True
 
 
-async def test_deactivating_with_a_missing_user_is_404(client: httpx.AsyncClient) -> None:
+async def test_deactivating_a_missing_user_is_404(client: httpx.AsyncClient) -> None:
     alice = await create_user(client, "alice")
 
-    missing_successor = await client.post(f"/users/{alice['id']}/deactivate", json={"successor_id": 999999})
-    missing_user = await client.post("/users/999999/deactivate", json={"successor_id": alice["id"]})
+    response = await client.post("/users/999999/deactivate", json={"successor_id": alice["id"]})
 
-    assert (missing_successor.status_code, missing_successor.json()) == (404, {"detail": "User 999999 not found"})
-    assert (missing_user.status_code, missing_user.json()) == (404, {"detail": "User 999999 not found"})
-    assert (await client.get(f"/users/{alice['id']}")).json()["is_active"] is True
+    assert (response.status_code, response.json()) == (404, {"detail": "User 999999 not found"})

@@ -8,12 +8,14 @@ transaction, so it holds no database connection.
 
 from app import crud
 from app.core.db import DbSession, transaction
-from app.core.errors import ConflictError, NotFoundError
+from app.core.errors import ConflictError
 from app.core.security import hash_password
 from app.models import Post, Tag, User
 from app.schemas import PostCreate, PostUpdate, TagCreate, TagUpdate, UserCreate, UserDeactivate, UserUpdate
 
 # --- users --------------------------------------------------------------------
+
+SUCCESSOR_RULE = "The successor must be an existing, active user other than this one"
 
 
 async def create_user(session: DbSession, data: UserCreate) -> User:
@@ -36,14 +38,13 @@ async def delete_user(session: DbSession, user: User) -> None:
 async def deactivate_user(session: DbSession, user: User, data: UserDeactivate) -> User:
     """Deactivate `user` and make the successor the author of their posts: both or neither.
 
-    The successor must be another user, and an active one (ConflictError otherwise).
+    The successor must be an existing, active user other than `user` (ConflictError otherwise:
+    the request is valid, the data it refers to is not in the state it needs).
     """
     async with transaction(session) as connection:
         successor = await crud.get_user(connection, data.successor_id)
-        if successor is None:
-            raise NotFoundError("User", data.successor_id)
-        if successor.id == user.id or not successor.is_active:
-            raise ConflictError("user", "successor_id", "The successor must be another, active user")
+        if successor is None or successor.id == user.id or not successor.is_active:
+            raise ConflictError("user", "successor_id", SUCCESSOR_RULE)
         await crud.reassign_posts(connection, user, successor)
         return await crud.update_user(connection, user, UserUpdate(is_active=False))
 

@@ -59,6 +59,6 @@ async def delete_user(session: SessionDep, user: UserDep) -> None:
 async def deactivate_user(session: SessionDep, user: UserDep, data: UserDeactivate) -> UserPublic:
     """Deactivate a user and make another user the author of their posts, all or nothing.
 
-    404 if either user does not exist; 409 if the successor is the same user or inactive.
+    404 if the user does not exist; 409 unless the successor is an existing, active, other user.
     """
     return UserPublic.model_validate(await services.deactivate_user(session, user, data))
