@@ -107,6 +107,7 @@ def expected_files(stack: Stack) -> set[str]:
         "app/models.py",
         "app/schemas.py",
         "app/crud.py",
+        "app/services.py",
         "app/api/deps.py",
         "app/api/errors.py",
         "app/api/routes/health.py",
@@ -119,6 +120,7 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/test_migrations.py",
         "tests/test_repository.py",
         "tests/test_shutdown.py",
+        "tests/test_transactions.py",
     }
     files |= {f"deploy/kubernetes/{name}.yaml" for name in ("kustomization", "configmap", "deployment", "service")}
     if stack.database == "sqlite":

@@ -1,7 +1,6 @@
 """Where the tests' services live: TEST_DATABASE_URL, never the development database."""
 
 import os
-import uuid
 
 from app.core.config import Settings
 
@@ -12,7 +11,7 @@ UNREACHABLE_DATABASE_URL = "postgresql+asyncpg://app:app@127.0.0.1:1/app"
 # A Redis the tests may write to. They touch only keys under a prefix of their own,
 # unique to this run, so runs (and other services) sharing the server never collide.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TEST_CACHE_KEY_PREFIX = f"sample-service-test-{uuid.uuid4().hex[:12]}"
+TEST_CACHE_KEY_PREFIX = f"sample-service-test-{os.urandom(6).hex()}"
 # Port 1 on loopback: connections are refused at once.
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
 

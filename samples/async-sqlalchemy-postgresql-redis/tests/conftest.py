@@ -18,14 +18,7 @@ from app.core import security
 from app.core.config import get_settings
 from app.core.db import UNAVAILABLE_ERRORS
 from app.main import create_app
-from tests import database
-from tests.config import (
-    TEST_CACHE_KEY_PREFIX,
-    TEST_DATABASE_URL,
-    TEST_REDIS_URL,
-    UNREACHABLE_DATABASE_URL,
-    settings_for_tests,
-)
+from tests import config, database
 
 QueryCounter = Callable[[], AbstractContextManager[list[str]]]
 
@@ -40,7 +33,7 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 def delete_test_keys(client: redis.Redis) -> None:
     """Delete this run's keys, and only those: the Redis may be shared (never FLUSHDB)."""
-    keys = list(client.scan_iter(match=f"{TEST_CACHE_KEY_PREFIX}:*", count=1000))
+    keys = list(client.scan_iter(match=f"{config.TEST_CACHE_KEY_PREFIX}:*", count=1000))
     if keys:
         client.delete(*keys)
 
@@ -48,7 +41,7 @@ def delete_test_keys(client: redis.Redis) -> None:
 @pytest.fixture(scope="session")
 def redis_client() -> Iterator[redis.Redis]:
     """A direct client of the test Redis, to look at the cache from outside the app."""
-    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=3, socket_timeout=3)
+    client = redis.Redis.from_url(config.TEST_REDIS_URL, socket_connect_timeout=3, socket_timeout=3)
     try:
         client.ping()
     except redis.RedisError as error:
@@ -71,9 +64,9 @@ def _forget_cached_answers(redis_client: redis.Redis) -> None:
 
 @pytest.fixture(scope="session")
 async def app(redis_client: redis.Redis) -> AsyncIterator[FastAPI]:  # Redis is checked before the migrations
-    if get_settings().database_url == TEST_DATABASE_URL:
+    if get_settings().database_url == config.TEST_DATABASE_URL:
         pytest.exit("TEST_DATABASE_URL must not be the development database (DATABASE_URL)", returncode=2)
-    application = create_app(settings_for_tests())
+    application = create_app(config.settings_for_tests())
     async with application.router.lifespan_context(application):
         try:
             await database.create_schema(application)
@@ -107,7 +100,7 @@ def count_queries(app: FastAPI) -> QueryCounter:
 @pytest.fixture
 async def unreachable_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app whose database cannot be reached."""
-    application = create_app(settings_for_tests(database_url=UNREACHABLE_DATABASE_URL, db_pool_timeout=1))
+    application = create_app(config.settings_for_tests(database_url=config.UNREACHABLE_DATABASE_URL, db_pool_timeout=1))
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http_client:

@@ -1,20 +1,20 @@
-"""Data access: every query and write of the service, and where transactions commit.
+"""Data access: every query and write of the service; none of them commits.
 
-Each write commits here, so a handler's work is durable before its response is
-sent; on any error the transaction is rolled back and nothing half-written remains.
-Reads state what they load: a join for many-to-one, one extra query per collection.
+Writes flush, so a unique or foreign-key violation surfaces here, where it is known
+which field it concerns; `app.services` commits a request's writes together (see
+`app.core.db.transaction`). Reads state what they load: a join for many-to-one,
+one extra query per collection.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.errors import ConflictError, NotFoundError
-from app.core.security import hash_password
 from app.models import Post, Profile, Tag, User
 from app.schemas import PostCreate, PostUpdate, TagCreate, TagUpdate, UserCreate, UserUpdate
 
@@ -37,11 +37,11 @@ def _unique_violation(error: IntegrityError, table: str, fields: Sequence[str]) 
     return next((f for f in fields if f"{table}_{f}" in message or f"{table}.{f}" in message), None)
 
 
-async def _commit(session: AsyncSession, resource: str, table: str, unique_fields: Sequence[str]) -> None:
+async def _flush(session: AsyncSession, resource: str, table: str, unique_fields: Sequence[str]) -> None:
+    """Send the pending writes; a unique violation becomes a ConflictError naming the field."""
     try:
-        await session.commit()
+        await session.flush()
     except IntegrityError as error:
-        await session.rollback()
         field = _unique_violation(error, table, unique_fields)
         if field is None:
             raise
@@ -57,16 +57,16 @@ async def _count(session: AsyncSession, model: type[Any], conditions: Sequence[C
 USER_UNIQUE_FIELDS = ("username", "email")
 
 
-async def create_user(session: AsyncSession, data: UserCreate) -> User:
-    """Create a user and its profile in one transaction."""
+async def create_user(session: AsyncSession, data: UserCreate, hashed_password: str) -> User:
+    """Add a user and its profile."""
     user = User(
         username=data.username,
         email=data.email,
-        hashed_password=await hash_password(data.password),
+        hashed_password=hashed_password,
         profile=Profile(bio=data.profile.bio, avatar_url=data.profile.avatar_url),
     )
     session.add(user)
-    await _commit(session, "user", "users", USER_UNIQUE_FIELDS)
+    await _flush(session, "user", "users", USER_UNIQUE_FIELDS)
     return user
 
 
@@ -90,23 +90,28 @@ async def list_users(
     return users, await _count(session, User, conditions)
 
 
-async def update_user(session: AsyncSession, user: User, data: UserUpdate) -> User:
-    """Apply the fields present in `data`; `user` must come from `get_user`."""
+async def update_user(
+    session: AsyncSession,
+    user: User,
+    data: UserUpdate,
+    hashed_password: str | None = None,
+) -> User:
+    """Apply the fields present in `data` (the password as `hashed_password`); `user` comes from `get_user`."""
     for field, value in data.model_dump(exclude_unset=True, exclude_none=True, exclude={"password", "profile"}).items():
         setattr(user, field, value)
-    if data.password is not None:
-        user.hashed_password = await hash_password(data.password)
+    if hashed_password is not None:
+        user.hashed_password = hashed_password
     if data.profile is not None:
         for field, value in data.profile.model_dump(exclude_unset=True).items():
             setattr(user.profile, field, value)
-    await _commit(session, "user", "users", USER_UNIQUE_FIELDS)
+    await _flush(session, "user", "users", USER_UNIQUE_FIELDS)
     return user
 
 
 async def delete_user(session: AsyncSession, user: User) -> None:
     """Delete a user; the database cascades to the profile, the posts and their tag links."""
     await session.delete(user)
-    await session.commit()
+    await session.flush()
 
 
 # --- tags ---------------------------------------------------------------------
@@ -115,7 +120,7 @@ async def delete_user(session: AsyncSession, user: User) -> None:
 async def create_tag(session: AsyncSession, data: TagCreate) -> Tag:
     tag = Tag(name=data.name)
     session.add(tag)
-    await _commit(session, "tag", "tags", ("name",))
+    await _flush(session, "tag", "tags", ("name",))
     return tag
 
 
@@ -138,13 +143,13 @@ async def list_tags(
 
 async def update_tag(session: AsyncSession, tag: Tag, data: TagUpdate) -> Tag:
     tag.name = data.name
-    await _commit(session, "tag", "tags", ("name",))
+    await _flush(session, "tag", "tags", ("name",))
     return tag
 
 
 async def delete_tag(session: AsyncSession, tag: Tag) -> None:
     await session.delete(tag)
-    await session.commit()
+    await session.flush()
 
 
 async def _tags_named(session: AsyncSession, names: Sequence[str]) -> list[Tag]:
@@ -169,21 +174,25 @@ _POSTS = _POST_WITH_AUTHOR.options(selectinload(Post.tags))
 
 
 async def create_post(session: AsyncSession, data: PostCreate) -> Post:
-    """Create a post and any of its tags that do not exist yet, all in one transaction."""
+    """Add a post and any of its tags that do not exist yet."""
     post = Post(title=data.title, body=data.body, published=data.published, author_id=data.author_id)
     post.tags = await _tags_named(session, data.tags)
     session.add(post)
     try:
         await session.flush()
     except IntegrityError as error:
-        # The new tags may have been written before the post failed: roll them back too.
-        await session.rollback()
+        # The new tags may have been written before the post failed: the transaction is
+        # never committed, so they go with it.
         if _unique_violation(error, "tags", ("name",)):
             raise ConflictError("tag", "name") from None
         raise NotFoundError("User", data.author_id) from None
     post.author = await session.get_one(User, data.author_id)
-    await session.commit()
     return post
+
+
+async def reassign_posts(session: AsyncSession, from_user: User, to_user: User) -> None:
+    """Make `to_user` the author of every post of `from_user`, in one statement."""
+    await session.execute(update(Post).where(Post.author_id == from_user.id).values(author_id=to_user.id))
 
 
 async def get_post(session: AsyncSession, post_id: int) -> Post | None:
@@ -221,10 +230,10 @@ async def update_post(session: AsyncSession, post: Post, data: PostUpdate) -> Po
         setattr(post, field, value)
     if data.tags is not None:
         post.tags = await _tags_named(session, data.tags)
-    await _commit(session, "tag", "tags", ("name",))
+    await _flush(session, "tag", "tags", ("name",))
     return post
 
 
 async def delete_post(session: AsyncSession, post: Post) -> None:
     await session.delete(post)
-    await session.commit()
+    await session.flush()

@@ -10,7 +10,7 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints
 
-from app.api.params import NUL_FREE
+from app.api.params import MAX_ID, NUL_FREE
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -44,6 +44,7 @@ TagName = Annotated[
 TagNames = Annotated[list[TagName], Field(max_length=10), AfterValidator(lambda names: list(dict.fromkeys(names)))]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NUL_FREE)]
 Body = Annotated[str, StringConstraints(max_length=10_000, pattern=NUL_FREE)]
+AuthorId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Schema(BaseModel):
@@ -79,6 +80,10 @@ class UserUpdate(Schema):
     password: Password | None = None
     is_active: StrictBool | None = None
     profile: ProfileIn | None = None
+
+
+class UserDeactivate(Schema):
+    successor_id: AuthorId = Field(description="The user who becomes the author of the posts")
 
 
 class UserSummary(Schema):
@@ -118,7 +123,7 @@ class PostCreate(Schema):
     title: Title
     body: Body = ""
     published: StrictBool = False  # JSON true/false only: the schema says boolean, so 0 or "yes" is a 422
-    author_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    author_id: AuthorId
     tags: TagNames = Field(default_factory=list)
 
 

@@ -17,8 +17,7 @@ from app.core import security
 from app.core.config import get_settings
 from app.core.db import UNAVAILABLE_ERRORS
 from app.main import create_app
-from tests import database
-from tests.config import TEST_DATABASE_URL, UNREACHABLE_DATABASE_URL, settings_for_tests
+from tests import config, database
 
 QueryCounter = Callable[[], AbstractContextManager[list[str]]]
 
@@ -33,9 +32,9 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 async def app() -> AsyncIterator[FastAPI]:
-    if get_settings().database_url == TEST_DATABASE_URL:
+    if get_settings().database_url == config.TEST_DATABASE_URL:
         pytest.exit("TEST_DATABASE_URL must not be the development database (DATABASE_URL)", returncode=2)
-    application = create_app(settings_for_tests())
+    application = create_app(config.settings_for_tests())
     async with application.router.lifespan_context(application):
         try:
             await database.create_schema(application)
@@ -69,7 +68,7 @@ def count_queries(app: FastAPI) -> QueryCounter:
 @pytest.fixture
 async def unreachable_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app whose database cannot be reached."""
-    application = create_app(settings_for_tests(database_url=UNREACHABLE_DATABASE_URL, db_pool_timeout=1))
+    application = create_app(config.settings_for_tests(database_url=config.UNREACHABLE_DATABASE_URL, db_pool_timeout=1))
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http_client:

@@ -2,7 +2,8 @@
 
 The engine is created when the application starts and disposed when it stops
 (see `database_lifespan`); `app.api.deps.SessionDep` hands each request its own
-session, which the data-access layer commits and which is rolled back on error.
+session. `transaction` commits a request's writes together (`app.services` uses it);
+whatever was not committed is rolled back when the session closes.
 A session takes a pooled connection only when it first talks to the database,
 so cache hits and password hashing hold none (see `app.core.pool`).
 """
@@ -128,7 +129,7 @@ async def database_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[N
     _discard_broken_connections(engine.sync_engine)
     app.state.engine = engine
     # expire_on_commit=False: what a handler just wrote stays readable without a reload.
-    # Writes run in a READ COMMITTED transaction, which app.crud commits. Reads (GET, HEAD)
+    # Writes run in a READ COMMITTED transaction, which `transaction` commits. Reads (GET, HEAD)
     # keep the engine's autocommit: under READ COMMITTED a transaction around them isolates
     # nothing more, and leaving it out saves two round trips (BEGIN, ROLLBACK).
     app.state.sessionmaker = async_sessionmaker(
@@ -169,6 +170,18 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         # close cut short by a client hanging up would leave the connection mid-operation.
         with CancelScope(shield=True):
             await close_session(session)
+
+
+@asynccontextmanager
+async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The unit of work of a request: what the block writes is committed once, when it succeeds.
+
+    On an error nothing is committed, and `get_session` rolls the session back as it closes
+    it (shielded there: a rollback cut short by a client hanging up would leave the
+    connection mid-operation). Yields the session the block's data access runs on.
+    """
+    yield session
+    await session.commit()
 
 
 async def ping(session: AsyncSession) -> None:

@@ -1,4 +1,4 @@
-"""Domain errors raised by the data-access layer and mapped to HTTP answers in `app.api.errors`."""
+"""Domain errors raised by the data-access and service layers, mapped to HTTP answers in `app.api.errors`."""
 
 
 class NotFoundError(Exception):
@@ -9,9 +9,12 @@ class NotFoundError(Exception):
 
 
 class ConflictError(Exception):
-    """A write would break a uniqueness rule; `field` names the offending input field."""
+    """A write would break a rule of the current data; `field` names the offending input field.
 
-    def __init__(self, resource: str, field: str) -> None:
-        super().__init__(f"A {resource} with this {field} already exists")
+    Without `detail`, the rule is uniqueness: another `resource` already has this `field`.
+    """
+
+    def __init__(self, resource: str, field: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"A {resource} with this {field} already exists")
         self.resource = resource
         self.field = field

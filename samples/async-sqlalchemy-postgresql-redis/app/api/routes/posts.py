@@ -2,14 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app import crud
-from app.api.deps import CacheDep, SessionDep
+from app import crud, services
+from app.api.deps import CacheDep, PostDep, SessionDep, get_post_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import MAX_ID, Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_POST, post_entry
-from app.core.errors import NotFoundError
-from app.models import Post
 from app.schemas import Page, PostCreate, PostPublic, PostUpdate, TagName
 
 # Successful writes below invalidate the cached answers they change (see app.core.cache).
@@ -18,17 +16,10 @@ router = APIRouter(
 )
 
 
-async def _get_post_or_404(session: SessionDep, post_id: int) -> Post:
-    post = await crud.get_post(session, post_id)
-    if post is None:
-        raise NotFoundError("Post", post_id)
-    return post
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT)
 async def create_post(session: SessionDep, data: PostCreate) -> PostPublic:
     """Create a post; tags that do not exist yet are created with it. 404 if the author does not exist."""
-    return PostPublic.model_validate(await crud.create_post(session, data))
+    return PostPublic.model_validate(await services.create_post(session, data))
 
 
 @router.get("")
@@ -41,6 +32,7 @@ async def list_posts(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[PostPublic]:
+    """List posts by id with their author and tags; the filters combine, `search` matches the title."""
     posts, total = await crud.list_posts(
         session, limit=limit, offset=offset, search=search, author_id=author_id, tag=tag, published=published
     )
@@ -50,18 +42,21 @@ async def list_posts(
 
 @router.get("/{post_id}", response_model=PostPublic, responses=NOT_FOUND)
 async def read_post(session: SessionDep, cache: CacheDep, post_id: ResourceId) -> Response:
+    """Read a post with its author and tags, from the cache when it holds a current answer."""
+    # Not `PostDep`: a cache hit must not query the database, so the lookup comes first.
     lookup = await cache.lookup(post_entry(post_id))
     if lookup.hit is not None:
         return lookup.hit
-    return await cache.store(lookup, PostPublic.model_validate(await _get_post_or_404(session, post_id)))
+    return await cache.store(lookup, PostPublic.model_validate(await get_post_or_404(session, post_id)))
 
 
 @router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT)
-async def update_post(session: SessionDep, post_id: ResourceId, data: PostUpdate) -> PostPublic:
-    post = await _get_post_or_404(session, post_id)
-    return PostPublic.model_validate(await crud.update_post(session, post, data))
+async def update_post(session: SessionDep, post: PostDep, data: PostUpdate) -> PostPublic:
+    """Change the fields given; `tags` replaces the post's tags, creating the missing ones."""
+    return PostPublic.model_validate(await services.update_post(session, post, data))
 
 
 @router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_post(session: SessionDep, post_id: ResourceId) -> None:
-    await crud.delete_post(session, await _get_post_or_404(session, post_id))
+async def delete_post(session: SessionDep, post: PostDep) -> None:
+    """Delete a post; its tags remain."""
+    await services.delete_post(session, post)

@@ -1,14 +1,12 @@
 from fastapi import APIRouter, Response, status
 
-from app import crud
-from app.api.deps import CacheDep, SessionDep
+from app import crud, services
+from app.api.deps import CacheDep, SessionDep, UserDep, get_user_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_USER, user_entry
-from app.core.errors import NotFoundError
-from app.models import User
-from app.schemas import Page, UserCreate, UserPublic, UserUpdate
+from app.schemas import Page, UserCreate, UserDeactivate, UserPublic, UserUpdate
 
 # Successful writes below invalidate the cached answers they change (see app.core.cache).
 router = APIRouter(
@@ -16,16 +14,10 @@ router = APIRouter(
 )
 
 
-async def _get_user_or_404(session: SessionDep, user_id: int) -> User:
-    user = await crud.get_user(session, user_id)
-    if user is None:
-        raise NotFoundError("User", user_id)
-    return user
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def create_user(session: SessionDep, data: UserCreate) -> UserPublic:
-    return UserPublic.model_validate(await crud.create_user(session, data))
+    """Create a user with their profile. 409 if the username or email is taken."""
+    return UserPublic.model_validate(await services.create_user(session, data))
 
 
 @router.get("")
@@ -35,6 +27,7 @@ async def list_users(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[UserPublic]:
+    """List users by id; `search` matches the username or email."""
     users, total = await crud.list_users(session, limit=limit, offset=offset, search=search)
     items = [UserPublic.model_validate(user) for user in users]
     return Page(items=items, total=total, limit=limit, offset=offset)
@@ -42,18 +35,30 @@ async def list_users(
 
 @router.get("/{user_id}", response_model=UserPublic, responses=NOT_FOUND)
 async def read_user(session: SessionDep, cache: CacheDep, user_id: ResourceId) -> Response:
+    """Read a user, from the cache when it holds a current answer."""
+    # Not `UserDep`: a cache hit must not query the database, so the lookup comes first.
     lookup = await cache.lookup(user_entry(user_id))
     if lookup.hit is not None:
         return lookup.hit
-    return await cache.store(lookup, UserPublic.model_validate(await _get_user_or_404(session, user_id)))
+    return await cache.store(lookup, UserPublic.model_validate(await get_user_or_404(session, user_id)))
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
-async def update_user(session: SessionDep, user_id: ResourceId, data: UserUpdate) -> UserPublic:
-    user = await _get_user_or_404(session, user_id)
-    return UserPublic.model_validate(await crud.update_user(session, user, data))
+async def update_user(session: SessionDep, user: UserDep, data: UserUpdate) -> UserPublic:
+    """Change the fields given. 409 if the new username or email is taken."""
+    return UserPublic.model_validate(await services.update_user(session, user, data))
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_user(session: SessionDep, user_id: ResourceId) -> None:
-    await crud.delete_user(session, await _get_user_or_404(session, user_id))
+async def delete_user(session: SessionDep, user: UserDep) -> None:
+    """Delete a user with their profile and posts."""
+    await services.delete_user(session, user)
+
+
+@router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT)
+async def deactivate_user(session: SessionDep, user: UserDep, data: UserDeactivate) -> UserPublic:
+    """Deactivate a user and make another user the author of their posts, all or nothing.
+
+    404 if the user does not exist; 409 unless the successor is an existing, active, other user.
+    """
+    return UserPublic.model_validate(await services.deactivate_user(session, user, data))

@@ -1,27 +1,19 @@
 from fastapi import APIRouter, status
 
-from app import crud
-from app.api.deps import SessionDep
+from app import crud, services
+from app.api.deps import SessionDep, UserDep
 from app.api.json_body import JsonRoute
-from app.api.params import Limit, Offset, ResourceId, Search
+from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
-from app.core.errors import NotFoundError
-from app.models import User
-from app.schemas import Page, UserCreate, UserPublic, UserUpdate
+from app.schemas import Page, UserCreate, UserDeactivate, UserPublic, UserUpdate
 
 router = APIRouter(route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE)
 
 
-async def _get_user_or_404(session: SessionDep, user_id: int) -> User:
-    user = await crud.get_user(session, user_id)
-    if user is None:
-        raise NotFoundError("User", user_id)
-    return user
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def create_user(session: SessionDep, data: UserCreate) -> UserPublic:
-    return UserPublic.model_validate(await crud.create_user(session, data))
+    """Create a user with their profile. 409 if the username or email is taken."""
+    return UserPublic.model_validate(await services.create_user(session, data))
 
 
 @router.get("")
@@ -31,22 +23,34 @@ async def list_users(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[UserPublic]:
+    """List users by id; `search` matches the username or email."""
     users, total = await crud.list_users(session, limit=limit, offset=offset, search=search)
     items = [UserPublic.model_validate(user) for user in users]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/{user_id}", responses=NOT_FOUND)
-async def read_user(session: SessionDep, user_id: ResourceId) -> UserPublic:
-    return UserPublic.model_validate(await _get_user_or_404(session, user_id))
+async def read_user(user: UserDep) -> UserPublic:
+    """Read a user."""
+    return UserPublic.model_validate(user)
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
-async def update_user(session: SessionDep, user_id: ResourceId, data: UserUpdate) -> UserPublic:
-    user = await _get_user_or_404(session, user_id)
-    return UserPublic.model_validate(await crud.update_user(session, user, data))
+async def update_user(session: SessionDep, user: UserDep, data: UserUpdate) -> UserPublic:
+    """Change the fields given. 409 if the new username or email is taken."""
+    return UserPublic.model_validate(await services.update_user(session, user, data))
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_user(session: SessionDep, user_id: ResourceId) -> None:
-    await crud.delete_user(session, await _get_user_or_404(session, user_id))
+async def delete_user(session: SessionDep, user: UserDep) -> None:
+    """Delete a user with their profile and posts."""
+    await services.delete_user(session, user)
+
+
+@router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT)
+async def deactivate_user(session: SessionDep, user: UserDep, data: UserDeactivate) -> UserPublic:
+    """Deactivate a user and make another user the author of their posts, all or nothing.
+
+    404 if the user does not exist; 409 unless the successor is an existing, active, other user.
+    """
+    return UserPublic.model_validate(await services.deactivate_user(session, user, data))
