@@ -83,6 +83,6 @@ async def steady(
     await asyncio.gather(*(worker() for _ in range(workers)))
 
 
-def client(base_url: str, connections: int = 64) -> httpx.AsyncClient:
+def client(base_url: str, connections: int = 64, timeout: float = CLIENT_TIMEOUT) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncClient(base_url=base_url, timeout=CLIENT_TIMEOUT, limits=limits)
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits)

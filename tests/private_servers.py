@@ -160,6 +160,11 @@ class PrivateServers:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"processes {pids} still running")
             time.sleep(0.05)
+        # A server `restart` started is our child: reap it, or its zombie keeps its PID taken, and
+        # PostgreSQL refuses to start while the PID in its lock file exists.
+        for pid in pids:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
 
     def _wait_ready(self, server: str) -> None:
         import socket

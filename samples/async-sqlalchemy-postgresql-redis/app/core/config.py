@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     # Seconds one query (or opening a connection) may take before its connection is discarded and the
     # answer is 503: a frozen or partitioned server cannot hold requests forever.
     db_command_timeout: float = Field(default=10.0, gt=0)
-    # Passwords hashed at once; each argon2 hash takes ~20 MiB, so a burst of sign-ups cannot exhaust memory.
+    # Passwords hashed at once; each argon2 hash takes 64 MiB, so a burst of sign-ups cannot exhaust memory.
     password_hash_concurrency: int = Field(default=4, ge=1)
     # Seconds a client is told to wait (Retry-After) when the database is unreachable.
     retry_after_seconds: int = Field(default=5, ge=1)

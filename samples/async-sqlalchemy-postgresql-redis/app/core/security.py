@@ -12,7 +12,7 @@ _hasher = PasswordHash.recommended()
 
 @cache
 def _hashing_slots() -> CapacityLimiter:
-    # Each hash takes ~20 MiB for its ~0.1 s: a burst of sign-ups queues here instead of exhausting memory.
+    # 64 MiB and four threads per hash (pwdlib's argon2 parameters): a burst of sign-ups queues here.
     return CapacityLimiter(get_settings().password_hash_concurrency)
 
 
