@@ -334,7 +334,10 @@ SYNC_HASHING_DEFECT = (
 # connections, and it lasts while requests are still arriving (this burst of argon2 hashes keeps a
 # 2-core machine so busy that uvicorn takes seconds to accept connections whose requests were sent),
 # so by the time uvicorn shuts down no request is waiting unread. The drain is the image's default.
-DRAIN_SECONDS = 5.0
+DRAIN_SECONDS = 8.0
+# Creates in flight at SIGTERM. Each is an argon2 hash (64 MiB, four threads): more of them starve a
+# 2-core machine that also runs the matrix, so uvicorn takes longer to accept than any drain lasts.
+SIGTERM_CREATES = 10
 
 
 @pytest.mark.settings(SHUTDOWN_DRAIN_SECONDS=str(DRAIN_SECONDS))
@@ -349,7 +352,7 @@ def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None
         async with aclosing(client):
             tasks = [
                 asyncio.create_task(timed_if_sent(record, unsent, client, "POST", "/users", json=new_user(f"t{i}")))
-                for i in range(30)
+                for i in range(SIGTERM_CREATES)
             ]
             tasks += [asyncio.create_task(timed_if_sent(record, unsent, client, "GET", path)) for _ in range(30)]
             await asyncio.sleep(0.05)
