@@ -203,6 +203,16 @@ async def test_a_lost_invalidation_is_made_up_for_in_the_background(app: FastAPI
     assert (await another_process.lookup(user_entry(int(path.rsplit("/", 1)[1])))).hit is None
 
 
+async def test_renewals_racing_each_other_count_each_loss_once(app: FastAPI, client: httpx.AsyncClient) -> None:
+    await write_while_redis_is_down(app, client)
+    cache: Cache = app.state.cache
+
+    renewed = await asyncio.gather(cache.recover(), cache.recover())
+
+    assert list(renewed) == [True, True]
+    assert cache.lost == 0
+
+
 @asynccontextmanager
 async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with application.router.lifespan_context(application):

@@ -94,9 +94,18 @@ class Cache:
         self.client = client
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
-        # Invalidations lost since the epoch was last renewed (counted under the lock: requests may run in threads).
-        self.lost = 0
-        self._lost_lock = threading.Lock()
+        # Invalidations lost so far, and how many of them a renewal of the epoch made up for
+        # (both changed under the lock: requests may run in threads).
+        self._losses = 0
+        self._made_up = 0
+        self._count_lock = threading.Lock()
+        # One renewal at a time: a second one, racing the first, would drop what a read cached in between.
+        self._renewal = asyncio.Lock()
+
+    @property
+    def lost(self) -> int:
+        """Invalidations lost since the epoch was last renewed."""
+        return self._losses - self._made_up
 
     def key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
@@ -139,38 +148,43 @@ class Cache:
         repeat a value an old entry was stamped with. Generations live twice as long
         as entries, so none expires while an entry stamped before its renewal lives.
         """
-        lost = self.lost
-        names = [*generations, EPOCH] if lost else list(generations)
+        losses = self._losses
+        renews_epoch = losses > self._made_up
+        names = [*generations, EPOCH] if renews_epoch else list(generations)
         try:
             async with self.client.pipeline(transaction=False) as pipeline:
                 for name in names:
                     pipeline.set(self.generation_key(name), secrets.token_hex(8), ex=2 * self.ttl_seconds)
                 await pipeline.execute()
         except RedisError as error:
-            with self._lost_lock:
-                self.lost += 1
+            with self._count_lock:
+                self._losses += 1
             logger.warning("cache unavailable, %s not invalidated (epoch renewed once it answers): %r", names, error)
             return
-        self._made_up_for(lost)
+        if renews_epoch:
+            self._made_up_for(losses)
 
     async def recover(self) -> bool:
         """Renew the epoch if invalidations were lost; False while Redis is still unreachable."""
-        lost = self.lost
-        if lost:
+        async with self._renewal:
+            losses = self._losses
+            if losses == self._made_up:
+                return True  # nothing lost, or renewed by the call this one waited for
             try:
                 await self.client.set(self.generation_key(EPOCH), secrets.token_hex(8), ex=2 * self.ttl_seconds)
             except RedisError as error:
                 logger.warning("cache unavailable, epoch not renewed: %r", error)
                 return False
-            self._made_up_for(lost)
+            self._made_up_for(losses)
         return True
 
-    def _made_up_for(self, lost: int) -> None:
+    def _made_up_for(self, losses: int) -> None:
         # Only the losses counted before the renewal: one counted since may concern a write it preceded.
-        if lost:
-            with self._lost_lock:
-                self.lost -= lost
-            logger.info("cache available again: epoch renewed after %s lost invalidation(s)", lost)
+        with self._count_lock:
+            made_up = losses - self._made_up
+            self._made_up = max(self._made_up, losses)
+        if made_up > 0:
+            logger.info("cache available again: epoch renewed after %s lost invalidation(s)", made_up)
 
     async def ping(self) -> bool:
         try:
