@@ -2,14 +2,14 @@
 
 Routes call these for every write and `app.crud` for reads. A service runs its data
 access inside `transaction`, so what one request writes is committed together, before
-its response is sent, or not at all. CPU work (password hashing) happens before the
-transaction, so it holds no database connection.
+its response is sent, or not at all. Passwords arrive hashed: the routes hash them in a
+dependency resolved before the request's session (`app.api.deps`), so that slow CPU
+work holds no database connection.
 """
 
 from app import crud
 from app.core.db import DbSession, transaction
 from app.core.errors import ConflictError
-from app.core.security import hash_password
 from app.models import Post, Tag, User
 from app.schemas import PostCreate, PostUpdate, TagCreate, TagUpdate, UserCreate, UserDeactivate, UserUpdate
 
@@ -18,14 +18,12 @@ from app.schemas import PostCreate, PostUpdate, TagCreate, TagUpdate, UserCreate
 SUCCESSOR_RULE = "The successor must be an existing, active user other than this one"
 
 
-async def create_user(session: DbSession, data: UserCreate) -> User:
-    hashed_password = await hash_password(data.password)
+async def create_user(session: DbSession, data: UserCreate, hashed_password: str) -> User:
     async with transaction(session) as connection:
         return await crud.create_user(connection, data, hashed_password)
 
 
-async def update_user(session: DbSession, user: User, data: UserUpdate) -> User:
-    hashed_password = None if data.password is None else await hash_password(data.password)
+async def update_user(session: DbSession, user: User, data: UserUpdate, hashed_password: str | None) -> User:
     async with transaction(session) as connection:
         return await crud.update_user(connection, user, data, hashed_password)
 

@@ -17,7 +17,11 @@ def _hashing_slots() -> CapacityLimiter:
 
 
 async def hash_password(password: str) -> str:
-    # argon2 is deliberately slow: hash in a worker thread so the event loop keeps serving.
+    """Hash in a worker thread, so the event loop keeps serving while argon2 works.
+
+    Async in every stack: routes hash in a dependency resolved before the request's
+    session (`app.api.deps`), so a burst of sign-ups holds no database connection.
+    """
     return await to_thread.run_sync(_hasher.hash, password, limiter=_hashing_slots())
 
 

@@ -1,12 +1,12 @@
 from fastapi import APIRouter, Response, status
 
 from app import crud, services
-from app.api.deps import CacheDep, SessionDep, UserDep, get_user_or_404
+from app.api.deps import CacheDep, NewUserDep, SessionDep, UserChangesDep, UserDep, get_user_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_USER, user_entry
-from app.schemas import Page, UserCreate, UserDeactivate, UserPublic, UserUpdate
+from app.schemas import Page, UserDeactivate, UserPublic
 
 # Successful writes below invalidate the cached answers they change (see app.core.cache).
 router = APIRouter(
@@ -15,9 +15,10 @@ router = APIRouter(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
-async def create_user(session: SessionDep, data: UserCreate) -> UserPublic:
+async def create_user(new_user: NewUserDep, session: SessionDep) -> UserPublic:
     """Create a user with their profile. 409 if the username or email is taken."""
-    return UserPublic.model_validate(await services.create_user(session, data))
+    user = await services.create_user(session, new_user.data, new_user.hashed_password)
+    return UserPublic.model_validate(user)
 
 
 @router.get("")
@@ -44,9 +45,10 @@ async def read_user(session: SessionDep, cache: CacheDep, user_id: ResourceId) -
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
-async def update_user(session: SessionDep, user: UserDep, data: UserUpdate) -> UserPublic:
+async def update_user(changes: UserChangesDep, session: SessionDep, user: UserDep) -> UserPublic:
     """Change the fields given. 409 if the new username or email is taken."""
-    return UserPublic.model_validate(await services.update_user(session, user, data))
+    updated = await services.update_user(session, user, changes.data, changes.hashed_password)
+    return UserPublic.model_validate(updated)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)

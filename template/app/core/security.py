@@ -1,14 +1,8 @@
 """Password hashing with argon2 (pwdlib's recommended parameters)."""
 
-{% if is_async %}
 from functools import cache
 
 from anyio import CapacityLimiter, to_thread
-{% else %}
-import threading
-from functools import cache
-
-{% endif %}
 from pwdlib import PasswordHash
 
 from app.core.config import get_settings
@@ -16,7 +10,6 @@ from app.core.config import get_settings
 _hasher = PasswordHash.recommended()
 
 
-{% if is_async %}
 @cache
 def _hashing_slots() -> CapacityLimiter:
     # 64 MiB and four threads per hash (pwdlib's argon2 parameters): a burst of sign-ups queues here.
@@ -24,19 +17,12 @@ def _hashing_slots() -> CapacityLimiter:
 
 
 async def hash_password(password: str) -> str:
-    # argon2 is deliberately slow: hash in a worker thread so the event loop keeps serving.
+    """Hash in a worker thread, so the event loop keeps serving while argon2 works.
+
+    Async in every stack: routes hash in a dependency resolved before the request's
+    session (`app.api.deps`), so a burst of sign-ups holds no database connection.
+    """
     return await to_thread.run_sync(_hasher.hash, password, limiter=_hashing_slots())
-{% else %}
-@cache
-def _hashing_slots() -> threading.BoundedSemaphore:
-    # 64 MiB and four threads per hash (pwdlib's argon2 parameters): a burst of sign-ups queues here.
-    return threading.BoundedSemaphore(get_settings().password_hash_concurrency)
-
-
-def hash_password(password: str) -> str:
-    with _hashing_slots():
-        return _hasher.hash(password)
-{% endif %}
 
 
 def verify_password(password: str, hashed: str) -> bool:

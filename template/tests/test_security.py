@@ -2,8 +2,8 @@ from app.core.security import hash_password, verify_password
 from tests.helpers import PASSWORD
 
 
-{{ async_ }}def test_passwords_are_hashed_with_argon2() -> None:
-    hashed = {{ await_ }}hash_password(PASSWORD)
+async def test_passwords_are_hashed_with_argon2() -> None:
+    hashed = await hash_password(PASSWORD)
 
     assert hashed.startswith("$argon2id$")
     assert PASSWORD not in hashed
