@@ -283,10 +283,7 @@ def test_colliding_creates(served, private_servers: PrivateServers, project: Pro
         f"{project.stack.id}: creates {creates.summary()}; reads {reads.summary()}; rows {found} expected {unique + 1}"
     )
     assert creates.statuses == {201: unique, 409: 20}, creates.summary()
-    # Reads get a connection in turn; on a 2-core machine that also runs the matrix, the hashes can
-    # starve the event loop past DB_POOL_TIMEOUT, and a read then answers 503 with Retry-After.
-    assert set(reads.statuses) <= {200, 503} and 200 in reads.statuses, reads.summary()
-    assert all(o.retry_after for o in reads.outcomes if o.status == 503), reads.summary()
+    assert reads.outcomes and set(reads.statuses) == {200}, reads.summary()
     assert found == unique + 1
 
 
