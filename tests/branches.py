@@ -20,7 +20,7 @@ LIMIT = 2
 OPTION_VARIABLES = {
     "cache": ("cache",),
     "orm": ("orm", "uses_alembic"),
-    "database": ("database",),
+    "database": ("database", "database_kind"),
     "concurrency": ("concurrency", "is_async"),
 }
 BRANCH_TAG = re.compile(r"\{%-?\s*(?:if|elif)\b(.*?)-?%\}", re.DOTALL)
