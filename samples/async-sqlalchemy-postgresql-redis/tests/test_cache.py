@@ -256,3 +256,23 @@ async def test_slow_redis_serves_from_the_database(silent_redis_url: str, caplog
     settings = settings_for_tests(redis_url=silent_redis_url, **timeouts)
     async with client_of(create_app(settings)) as http_client:
         await check_served_without_cache(http_client, caplog)
+
+
+async def test_after_a_timeout_redis_is_left_alone_for_a_while(
+    silent_redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="app.core.cache")
+    timeouts = {"redis_socket_timeout": 0.1, "redis_socket_connect_timeout": 0.1}
+    settings = settings_for_tests(redis_url=silent_redis_url, **timeouts)
+    # A pause longer than the test: everything after the first timeout happens within it.
+    cache = Cache(create_redis_client(settings), prefix=TEST_CACHE_KEY_PREFIX, ttl_seconds=60, pause_after_timeout=3600)
+    first = await cache.lookup(user_entry(1))
+    second = await cache.lookup(user_entry(1))
+    await cache.invalidate(["user:1"])
+    await cache.client.aclose()
+
+    assert first.stamp is None
+    assert second.stamp is None
+    waits = [r for r in caplog.records if "reading user:1 from the database" in r.getMessage()]
+    assert len(waits) == 1, "only the first lookup waited for Redis"
+    assert cache.lost == 1, "an invalidation skipped during the pause is made up for once Redis answers"

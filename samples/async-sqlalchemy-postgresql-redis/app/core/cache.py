@@ -22,7 +22,10 @@ an answer loaded while a write commits is stored under the old stamp, never serv
 
 Redis down or slow: every call is bounded by the socket timeouts (a timeout is not
 retried: a Redis that is too slow once is too slow twice), the failure is logged,
-and the request is served from the database. A write still succeeds when its
+and the request is served from the database. After a timeout the process leaves
+Redis alone for PAUSE_AFTER_TIMEOUT seconds, so a frozen Redis costs one wait per
+pause, not one per request (a sync request would hold its database session slot
+while it waits). A write still succeeds when its
 invalidation is lost that way; the process then trusts nothing cached until it has
 renewed `epoch`, which every entry depends on: before its next cache read, and
 every second in the background so other processes stop serving what the write
@@ -35,6 +38,7 @@ import contextlib
 import logging
 import secrets
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -47,6 +51,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.core.config import Settings
 
@@ -57,6 +62,8 @@ ALL_POSTS = "posts"
 EPOCH = "epoch"
 # Seconds between the background attempts to renew the epoch while Redis is unreachable.
 RECOVERY_INTERVAL = 1.0
+# Seconds without any Redis call after one timed out (see the module docstring).
+PAUSE_AFTER_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,14 @@ def _json(body: bytes) -> Response:
 class Cache:
     """Cache-aside reads and generation-based invalidation; a Redis failure never fails the request."""
 
-    def __init__(self, client: Redis, *, prefix: str, ttl_seconds: int) -> None:
+    def __init__(
+        self, client: Redis, *, prefix: str, ttl_seconds: int, pause_after_timeout: float = PAUSE_AFTER_TIMEOUT
+    ) -> None:
         self.client = client
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
+        self.pause_after_timeout = pause_after_timeout
+        self._paused_until = 0.0  # time.monotonic() before which Redis is not called
         # Invalidations lost so far, and how many of them a renewal of the epoch made up for
         # (both changed under the lock: requests may run in threads).
         self._losses = 0
@@ -107,6 +118,13 @@ class Cache:
         """Invalidations lost since the epoch was last renewed."""
         return self._losses - self._made_up
 
+    def _paused(self) -> bool:
+        return time.monotonic() < self._paused_until
+
+    def _failed(self, error: RedisError) -> None:
+        if isinstance(error, RedisTimeoutError):
+            self._paused_until = time.monotonic() + self.pause_after_timeout
+
     def key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
 
@@ -115,12 +133,13 @@ class Cache:
 
     async def lookup(self, entry: Entry) -> Lookup:
         """The cached answer of `entry` if it is current; otherwise what `store` needs to cache a fresh one."""
-        if self.lost and not await self.recover():
+        if self._paused() or (self.lost and not await self.recover()):
             return Lookup(entry, stamp=None)
         keys = [self.key(entry.key), *map(self.generation_key, entry.generations)]
         try:
             value, *generations = await self.client.mget(keys)
         except RedisError as error:
+            self._failed(error)
             logger.warning("cache unavailable, reading %s from the database: %r", entry.key, error)
             return Lookup(entry, stamp=None)
         # The client returns bytes (no decode_responses); a generation never renewed reads as "0".
@@ -134,10 +153,11 @@ class Cache:
     async def store(self, lookup: Lookup, answer: BaseModel) -> Response:
         """Cache `answer` under the stamp of `lookup`, and return it as the response."""
         body = answer.model_dump_json().encode()
-        if lookup.stamp is not None:
+        if lookup.stamp is not None and not self._paused():
             try:
                 await self.client.set(self.key(lookup.entry.key), lookup.stamp + b" " + body, ex=self.ttl_seconds)
             except RedisError as error:
+                self._failed(error)
                 logger.warning("cache unavailable, %s not cached: %r", lookup.entry.key, error)
         return _json(body)
 
@@ -151,21 +171,25 @@ class Cache:
         losses = self._losses
         renews_epoch = losses > self._made_up
         names = [*generations, EPOCH] if renews_epoch else list(generations)
+        if self._paused():
+            self._lose(names, "paused after a timeout")
+            return
         try:
             async with self.client.pipeline(transaction=False) as pipeline:
                 for name in names:
                     pipeline.set(self.generation_key(name), secrets.token_hex(8), ex=2 * self.ttl_seconds)
                 await pipeline.execute()
         except RedisError as error:
-            with self._count_lock:
-                self._losses += 1
-            logger.warning("cache unavailable, %s not invalidated (epoch renewed once it answers): %r", names, error)
+            self._failed(error)
+            self._lose(names, repr(error))
             return
         if renews_epoch:
             self._made_up_for(losses)
 
     async def recover(self) -> bool:
         """Renew the epoch if invalidations were lost; False while Redis is still unreachable."""
+        if self._paused():
+            return False
         async with self._renewal:
             losses = self._losses
             if losses == self._made_up:
@@ -173,10 +197,16 @@ class Cache:
             try:
                 await self.client.set(self.generation_key(EPOCH), secrets.token_hex(8), ex=2 * self.ttl_seconds)
             except RedisError as error:
+                self._failed(error)
                 logger.warning("cache unavailable, epoch not renewed: %r", error)
                 return False
             self._made_up_for(losses)
         return True
+
+    def _lose(self, names: list[str], reason: str) -> None:
+        with self._count_lock:
+            self._losses += 1
+        logger.warning("cache unavailable, %s not invalidated (epoch renewed once it answers): %s", names, reason)
 
     def _made_up_for(self, losses: int) -> None:
         # Only the losses counted before the renewal: one counted since may concern a write it preceded.
