@@ -3,7 +3,8 @@
 The workflow (.github/workflows/ci.yml) feeds this output to `strategy.matrix` with
 `fromJSON`, so a new choice in copier.yml is a new CI job without editing the workflow.
 Each stack runs on the oldest and the newest `python_version` choice; each entry names
-the servers it needs, so its job starts only those.
+the servers it needs, so its job starts only those, and whether the job also runs the
+fault and fuzz suites on its stack (once per stack: on the newest Python).
 """
 
 import json
@@ -35,11 +36,14 @@ def servers(stack: Stack) -> list[str]:
 
 
 def matrix() -> dict[str, list[dict[str, object]]]:
+    """Every stack on each Python of `python_versions()`; the fault and fuzz suites (`reliability`) on the newest."""
+    versions = python_versions()
+    newest = versions[-1]
     return {
         "include": [
-            {"stack": stack.id, "python": python, "services": servers(stack)}
+            {"stack": stack.id, "python": python, "services": servers(stack), "reliability": python == newest}
             for stack in valid_stacks()
-            for python in python_versions()
+            for python in versions
         ]
     }
 

@@ -6,6 +6,7 @@ not a stack: it is collected with its message so the tests can check the refusal
 """
 
 import itertools
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -74,6 +75,18 @@ def _combinations() -> tuple[tuple[Stack, ...], tuple[tuple[Stack, str], ...]]:
 
 def valid_stacks() -> tuple[Stack, ...]:
     return _combinations()[0]
+
+
+def reliability_stack() -> Stack | None:
+    """The stack named by RELIABILITY_STACK: the template's CI runs the fault and fuzz suites on each
+    stack in that stack's own job, so every stack gets them; unset, each suite runs its subset."""
+    name = os.environ.get("RELIABILITY_STACK")
+    if not name:
+        return None
+    stacks = {stack.id: stack for stack in valid_stacks()}
+    if name not in stacks:
+        raise ValueError(f"RELIABILITY_STACK={name!r} is not a valid stack: {sorted(stacks)}")
+    return stacks[name]
 
 
 def refused_stacks() -> tuple[tuple[Stack, str], ...]:

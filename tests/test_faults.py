@@ -5,12 +5,14 @@ injected into *private* servers (tests/private_servers.py), then checks what the
 200/503 (every 503 with Retry-After), no dropped connection, no request slower than the bounds the
 settings promise, and full recovery without restarting the app.
 
-The heavy scenarios run on one representative stack per ORM x mode family that the fixes touch
-(FAULT_STACKS): async SQLAlchemy + PostgreSQL (asyncpg), sync SQLModel + MariaDB (pymysql) and async
-Tortoise + PostgreSQL; the rest of the matrix shares their code paths (same db partial per ORM).
+Locally the scenarios run on one representative stack per ORM x mode family (FAULT_STACKS): async
+SQLAlchemy + PostgreSQL (asyncpg), sync SQLModel + MariaDB (pymysql) and async Tortoise + PostgreSQL;
+the rest of the matrix shares their code paths (SQLModel runs on SQLAlchemy's db partial).
 The same three with `cache: redis` (REDIS_FAULT_STACKS) have Redis stopped and frozen under reads
 and writes: only 200s, no stale read after a write made while Redis was down, the cache used again
 once it is back (app/core/cache.py is one file for every ORM, with a sync and an async variant).
+With RELIABILITY_STACK set (the template's CI, one job per stack) they run on that stack instead:
+the database scenarios on its database server, the Redis ones if it has `cache: redis`.
 """
 
 import asyncio
@@ -31,7 +33,7 @@ from tests import load
 from tests.conftest import Project
 from tests.private_servers import PrivateServers
 from tests.served import Served, free_port, installed_project, migrate, serve
-from tests.stacks import Stack
+from tests.stacks import Stack, reliability_stack
 
 pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 
@@ -40,6 +42,9 @@ FAULT_STACKS = (
     Stack("sync", "sqlmodel", "mysql", "none"),
     Stack("async", "tortoise", "postgresql", "none"),
 )
+if (chosen := reliability_stack()) is not None:
+    without_cache = Stack(chosen.concurrency, chosen.orm, chosen.database, "none")
+    FAULT_STACKS = () if chosen.database == "sqlite" else (without_cache,)
 POOL_TIMEOUT = 2.0
 BURST_CLIENT_TIMEOUT = 180.0
 COMMAND_TIMEOUT = 2.0
@@ -368,6 +373,8 @@ def test_sigterm_under_load_finishes_in_flight(served, project: Project) -> None
 
 # Redis faults: the cache of a `cache: redis` stack stopped or frozen while reads and writes run.
 REDIS_FAULT_STACKS = tuple(Stack(s.concurrency, s.orm, s.database, "redis") for s in FAULT_STACKS)
+if chosen is not None:
+    REDIS_FAULT_STACKS = (chosen,) if chosen.cache == "redis" else ()
 REDIS_SOCKET_TIMEOUT = 0.5
 REDIS_CONNECT_TIMEOUT = 0.5
 REDIS_SETTINGS = {
