@@ -1,6 +1,8 @@
 import httpx
 from fastapi import FastAPI
 
+from app.api.params import MAX_ID
+
 
 async def test_liveness(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/live")
@@ -34,7 +36,7 @@ async def test_malformed_json_is_422(client: httpx.AsyncClient) -> None:
 
 
 async def test_out_of_range_ids_are_422(client: httpx.AsyncClient) -> None:
-    for path in ("/users/0", f"/users/{2**31}", "/posts/-1", f"/tags/{2**63}", "/posts?author_id=99999999999"):
+    for path in ("/users/0", f"/users/{MAX_ID + 1}", "/posts/-1", f"/tags/{2**63}", "/posts?author_id=99999999999"):
         assert (await client.get(path)).status_code == 422, path
 
 

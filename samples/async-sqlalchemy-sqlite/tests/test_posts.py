@@ -1,5 +1,6 @@
 import httpx
 
+from app.api.params import MAX_ID
 from tests import database
 from tests.conftest import QueryCounter
 from tests.helpers import create_post, create_user
@@ -118,7 +119,7 @@ async def test_post_validation(client: httpx.AsyncClient) -> None:
         {"title": "", "author_id": author["id"]},
         {"title": "x" * 201, "author_id": author["id"]},
         {"title": "t", "author_id": 0},
-        {"title": "t", "author_id": 2**31},
+        {"title": "t", "author_id": MAX_ID + 1},
         {"title": "t", "author_id": author["id"], "tags": [f"t{n}" for n in range(11)]},
     ]
     for payload in bad_payloads:
