@@ -7,14 +7,17 @@ from fastapi import FastAPI
 
 from app.api.errors import register_exception_handlers
 from app.api.methods import register_method_not_allowed
-from app.api.routes import health, posts, tags, users
+from app.api.routes import health, metrics, posts, tags, users
 from app.core.config import Settings, get_settings
 from app.core.db import database_lifespan
+from app.core.logging import configure_logging
+from app.core.request_log import RequestLog
 from app.core.shutdown import CloseWhileDraining, Drain
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings)
     drain = Drain(settings.shutdown_drain_seconds)
 
     @asynccontextmanager
@@ -30,10 +33,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.drain = drain
     app.add_middleware(CloseWhileDraining, drain=drain)
+    # Added last, so it runs first: its line and duration cover the other middleware too.
+    app.add_middleware(RequestLog, metrics_enabled=settings.metrics_enabled)
     register_exception_handlers(app, settings.retry_after_seconds)
     register_method_not_allowed(app)
     for module in (health, users, posts, tags):
         app.include_router(module.router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
     return app
 
 

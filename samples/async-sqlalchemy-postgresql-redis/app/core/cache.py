@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
+from prometheus_client import Counter
 from pydantic import BaseModel, TypeAdapter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
@@ -64,6 +65,11 @@ EPOCH = "epoch"
 RECOVERY_INTERVAL = 1.0
 # Seconds without any Redis call after one timed out (see the module docstring).
 PAUSE_AFTER_TIMEOUT = 1.0
+
+# result: "hit", "miss", or "bypassed" (Redis failed or is paused: the database answered).
+CACHE_LOOKUPS = Counter("cache_lookups_total", "Cached reads looked up, by result", ["result"])
+# operation: "lookup", "store", "invalidate" or "recover" (renewing the epoch).
+CACHE_ERRORS = Counter("cache_errors_total", "Redis calls that failed, by operation", ["operation"])
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,8 @@ class Cache:
     def _paused(self) -> bool:
         return time.monotonic() < self._paused_until
 
-    def _failed(self, error: RedisError) -> None:
+    def _failed(self, error: RedisError, operation: str) -> None:
+        CACHE_ERRORS.labels(operation).inc()
         if isinstance(error, RedisTimeoutError):
             self._paused_until = time.monotonic() + self.pause_after_timeout
 
@@ -134,20 +141,24 @@ class Cache:
     async def lookup(self, entry: Entry) -> Lookup:
         """The cached answer of `entry` if it is current; otherwise what `store` needs to cache a fresh one."""
         if self._paused() or (self.lost and not await self.recover()):
+            CACHE_LOOKUPS.labels("bypassed").inc()
             return Lookup(entry, stamp=None)
         keys = [self.key(entry.key), *map(self.generation_key, entry.generations)]
         try:
             value, *generations = await self.client.mget(keys)
         except RedisError as error:
-            self._failed(error)
+            self._failed(error, "lookup")
             logger.warning("cache unavailable, reading %s from the database: %r", entry.key, error)
+            CACHE_LOOKUPS.labels("bypassed").inc()
             return Lookup(entry, stamp=None)
         # The client returns bytes (no decode_responses); a generation never renewed reads as "0".
         stamp = b".".join(generation if isinstance(generation, bytes) else b"0" for generation in generations)
         if isinstance(value, bytes):
             stored_stamp, _, body = value.partition(b" ")
             if stored_stamp == stamp:
+                CACHE_LOOKUPS.labels("hit").inc()
                 return Lookup(entry, stamp, hit=_json(body))
+        CACHE_LOOKUPS.labels("miss").inc()
         return Lookup(entry, stamp)
 
     async def store(self, lookup: Lookup, answer: BaseModel) -> Response:
@@ -157,7 +168,7 @@ class Cache:
             try:
                 await self.client.set(self.key(lookup.entry.key), lookup.stamp + b" " + body, ex=self.ttl_seconds)
             except RedisError as error:
-                self._failed(error)
+                self._failed(error, "store")
                 logger.warning("cache unavailable, %s not cached: %r", lookup.entry.key, error)
         return _json(body)
 
@@ -180,7 +191,7 @@ class Cache:
                     pipeline.set(self.generation_key(name), secrets.token_hex(8), ex=2 * self.ttl_seconds)
                 await pipeline.execute()
         except RedisError as error:
-            self._failed(error)
+            self._failed(error, "invalidate")
             self._lose(names, repr(error))
             return
         if renews_epoch:
@@ -197,7 +208,7 @@ class Cache:
             try:
                 await self.client.set(self.generation_key(EPOCH), secrets.token_hex(8), ex=2 * self.ttl_seconds)
             except RedisError as error:
-                self._failed(error)
+                self._failed(error, "recover")
                 logger.warning("cache unavailable, epoch not renewed: %r", error)
                 return False
             self._made_up_for(losses)

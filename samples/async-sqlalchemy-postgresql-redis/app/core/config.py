@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # /health/ready at 503 so load balancers stop sending traffic first (app/core/shutdown.py).
     # Unset: PRODUCTION_DRAIN_SECONDS in production, 0 elsewhere (Ctrl-C and --reload stay instant).
     shutdown_drain_seconds: float = Field(default=0.0, ge=0)
+    # Log lines as JSON or readable text; unset: JSON when ENVIRONMENT=production, text otherwise.
+    log_format: Literal["text", "json"] | None = None
+    # Serve Prometheus metrics at /metrics (app/core/metrics.py).
+    metrics_enabled: bool = True
     # Cache of single-resource reads (app/core/cache.py). Without Redis the service still serves, from the database.
     redis_url: str = "redis://127.0.0.1:6379/0"
     cache_ttl_seconds: int = Field(default=300, ge=1)

@@ -95,6 +95,9 @@ def create_db_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         poolclass=FairQueuePool,
         echo=settings.db_echo,
+        # Errors (logged with the 503s) and echoed statements leave out the values bound to the SQL,
+        # which may hold personal data; DB_ECHO shows them, for debugging.
+        hide_parameters=not settings.db_echo,
         # No transaction unless a session asks for one (see `database_lifespan`), so the
         # ping of an idle connection needs no BEGIN and ROLLBACK around it.
         isolation_level="AUTOCOMMIT",

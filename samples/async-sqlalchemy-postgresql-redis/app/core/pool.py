@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
+from app.core.metrics import DB_POOL_TIMEOUTS, DB_POOL_WAITING
+
 
 class ConnectionSlots:
     """At most `size` holders at once; the others wait in arrival order, `timeout` seconds at most."""
@@ -23,8 +25,15 @@ class ConnectionSlots:
         if not self._free.locked():
             await self._free.acquire()  # returns at once: no timer needed
             return
-        async with asyncio.timeout(self._timeout):
-            await self._free.acquire()
+        DB_POOL_WAITING.inc()
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._free.acquire()
+        except TimeoutError:
+            DB_POOL_TIMEOUTS.inc()
+            raise
+        finally:
+            DB_POOL_WAITING.dec()
 
     def release(self) -> None:
         self._free.release()

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from app.api.responses import ConflictBody, ErrorBody
 from app.core.db import UNAVAILABLE_ERRORS, is_unavailable
 from app.core.errors import ConflictError, NotFoundError
+from app.core.metrics import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,10 @@ def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
         if not is_unavailable(exc):
             raise exc
+        # The error's repr names the server and the driver's message, never DATABASE_URL's password;
+        # SQL parameters are hidden (`hide_parameters`), as they may hold personal data.
         logger.warning("database unavailable during %s %s: %r", request.method, request.url.path, exc)
+        UNAVAILABLE.labels("database").inc()
         body = ErrorBody(detail="The database is unavailable, please retry later")
         headers = {"Retry-After": str(retry_after_seconds)}
         return JSONResponse(body.model_dump(), status_code=503, headers=headers)

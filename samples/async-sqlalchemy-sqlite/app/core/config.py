@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # /health/ready at 503 so load balancers stop sending traffic first (app/core/shutdown.py).
     # Unset: PRODUCTION_DRAIN_SECONDS in production, 0 elsewhere (Ctrl-C and --reload stay instant).
     shutdown_drain_seconds: float = Field(default=0.0, ge=0)
+    # Log lines as JSON or readable text; unset: JSON when ENVIRONMENT=production, text otherwise.
+    log_format: Literal["text", "json"] | None = None
+    # Serve Prometheus metrics at /metrics (app/core/metrics.py).
+    metrics_enabled: bool = True
 
     @model_validator(mode="after")
     def _explicit_database_in_production(self) -> Self:

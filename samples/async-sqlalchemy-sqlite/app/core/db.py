@@ -94,6 +94,9 @@ def create_db_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         poolclass=FairQueuePool,
         echo=settings.db_echo,
+        # Errors (logged with the 503s) and echoed statements leave out the values bound to the SQL,
+        # which may hold personal data; DB_ECHO shows them, for debugging.
+        hide_parameters=not settings.db_echo,
     )
 
 

@@ -5,6 +5,7 @@ from pydantic import BaseModel
 
 from app.api.deps import CacheDep, SessionDep
 from app.core.db import UNAVAILABLE_ERRORS, ping
+from app.core.metrics import UNAVAILABLE
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -51,6 +52,7 @@ async def ready(session: SessionDep, cache: CacheDep, request: Request, response
     database = await _database_state(session)
     readiness: ReadyState = "draining" if request.app.state.drain.draining else database
     if readiness != "ok":
+        UNAVAILABLE.labels("draining" if readiness == "draining" else "database").inc()
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         response.headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
     cache_state: State = "ok" if await cache.ping() else "unavailable"
