@@ -94,8 +94,8 @@ def configure_logging(settings: Settings) -> None:
     handler.name = HANDLER_NAME
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    # Also on the service's own loggers, so a later configuration raising the root's level (Alembic's
-    # `fileConfig`, when tests migrate in-process) cannot silence the request lines.
+    # Also on the service's own loggers, so a later configuration raising the root's level (a migration
+    # tool's, when tests migrate in-process) cannot silence the request lines.
     logging.getLogger("app").setLevel(logging.INFO)
     for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)

@@ -22,6 +22,8 @@ logger = logging.getLogger("app.requests")
 HEADER = b"x-request-id"
 VALID_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 # Any other method a client invents is labelled OTHER, so it cannot create series either.
+# Logged (as nginx does) for a request cancelled before any response, e.g. at a forced shutdown.
+CLIENT_GONE = 499
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -56,13 +58,13 @@ class RequestLog:
         started = time.perf_counter()
         current_id = incoming_id(scope)
         token = request_id.set(current_id)
-        status = 500
-        response_started = False
+        # The status sent; if none was, 500 for an error, CLIENT_GONE for a request cancelled meanwhile.
+        status: int | None = None
+        failed = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, response_started
+            nonlocal status
             if message["type"] == "http.response.start":
-                response_started = True
                 status = message["status"]
                 message = {**message, "headers": [*message.get("headers", ()), (HEADER, current_id.encode())]}
             await send(message)
@@ -72,15 +74,17 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
+            failed = True
             # Answer the 500 here, so it carries the id too. The id stays set for the rest of this
             # request's task: the server's own log of the exception is stamped with it.
-            if not response_started:
+            if status is None:
                 await send_with_id(_internal_error_start())
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
-            self._finish(scope, status, started)
             raise
-        self._finish(scope, status, started)
-        request_id.reset(token)
+        finally:
+            self._finish(scope, status or (500 if failed else CLIENT_GONE), started)
+            if not failed:
+                request_id.reset(token)
 
     def _finish(self, scope: Scope, status: int, started: float) -> None:
         duration = time.perf_counter() - started

@@ -7,6 +7,9 @@ there, and whichever process answers a scrape reports them all.
 """
 
 import os
+from asyncio import timeout
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -45,6 +48,20 @@ DB_POOL_IN_USE = Gauge(
 )
 DB_POOL_WAITING = Gauge("db_pool_waiting", "Requests waiting for a database connection", multiprocess_mode="livesum")
 DB_POOL_TIMEOUTS = Counter("db_pool_timeouts_total", "Requests that gave up waiting for a connection (DB_POOL_TIMEOUT)")
+
+
+@asynccontextmanager
+async def waiting_for_connection(seconds: float) -> AsyncIterator[None]:
+    """Bound a wait for a connection to `seconds` (then TimeoutError), counted in the pool series."""
+    DB_POOL_WAITING.inc()
+    try:
+        async with timeout(seconds):
+            yield
+    except TimeoutError:
+        DB_POOL_TIMEOUTS.inc()
+        raise
+    finally:
+        DB_POOL_WAITING.dec()
 
 
 def observe_pool(state: State) -> None:

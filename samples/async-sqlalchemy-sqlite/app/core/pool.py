@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
-from app.core.metrics import DB_POOL_TIMEOUTS, DB_POOL_WAITING
+from app.core.metrics import waiting_for_connection
 
 
 class ConnectionSlots:
@@ -25,15 +25,8 @@ class ConnectionSlots:
         if not self._free.locked():
             await self._free.acquire()  # returns at once: no timer needed
             return
-        DB_POOL_WAITING.inc()
-        try:
-            async with asyncio.timeout(self._timeout):
-                await self._free.acquire()
-        except TimeoutError:
-            DB_POOL_TIMEOUTS.inc()
-            raise
-        finally:
-            DB_POOL_WAITING.dec()
+        async with waiting_for_connection(self._timeout):
+            await self._free.acquire()
 
     def release(self) -> None:
         self._free.release()
