@@ -117,6 +117,9 @@ def expected_files(stack: Stack) -> set[str]:
         "app/core/db.py",
         "app/core/security.py",
         "app/core/shutdown.py",
+        "app/core/logging.py",
+        "app/core/metrics.py",
+        "app/core/request_log.py",
         "app/models.py",
         "app/schemas.py",
         "app/crud.py",
@@ -127,6 +130,7 @@ def expected_files(stack: Stack) -> set[str]:
         "app/api/routes/users.py",
         "app/api/routes/posts.py",
         "app/api/routes/tags.py",
+        "app/api/routes/metrics.py",
         "tests/conftest.py",
         "tests/config.py",
         "tests/database.py",
@@ -134,6 +138,7 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/test_repository.py",
         "tests/test_shutdown.py",
         "tests/test_transactions.py",
+        "tests/test_observability.py",
     }
     files |= {f"deploy/kubernetes/{name}.yaml" for name in ("kustomization", "configmap", "deployment", "service")}
     if stack.database == "sqlite":
@@ -146,6 +151,8 @@ def expected_files(stack: Stack) -> set[str]:
         files |= {"app/core/cache.py", "tests/test_cache.py"}
     if stack.orm != "tortoise" and stack.concurrency == "async":
         files.add("app/core/pool.py")  # SQLAlchemy's queue pool, fair to its waiters
+    if stack.orm != "tortoise":
+        files.add("app/core/pool_metrics.py")  # Tortoise exposes no statistics of its pool
     if stack.orm != "tortoise" and stack.database != "sqlite":
         files.add("tests/test_connection_loss.py")  # SQLAlchemy's pool pings idle connections
     return files | MIGRATION_FILES[stack.migration_tool]
