@@ -7,9 +7,6 @@ there, and whichever process answers a scrape reports them all.
 """
 
 import os
-from asyncio import timeout
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -22,7 +19,6 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
-from starlette.datastructures import State
 
 # No `*_created` series (each counter's start time): they double the output and dashboards rarely use them.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -40,33 +36,6 @@ REQUEST_DURATION = Histogram(
 IN_FLIGHT = Gauge("http_requests_in_progress", "Requests being served", multiprocess_mode="livesum")
 # cause: "database" (unreachable, pool exhausted) or "draining" (the service is stopping).
 UNAVAILABLE = Counter("http_unavailable_responses_total", "503 answers, by cause", ["cause"])
-
-DB_POOL_IN_USE = Gauge(
-    "db_pool_connections_in_use",
-    "Pooled connections checked out, as last seen by the process answering the scrape",
-    multiprocess_mode="liveall",
-)
-DB_POOL_WAITING = Gauge("db_pool_waiting", "Requests waiting for a database connection", multiprocess_mode="livesum")
-DB_POOL_TIMEOUTS = Counter("db_pool_timeouts_total", "Requests that gave up waiting for a connection (DB_POOL_TIMEOUT)")
-
-
-@asynccontextmanager
-async def waiting_for_connection(seconds: float) -> AsyncIterator[None]:
-    """Bound a wait for a connection to `seconds` (then TimeoutError), counted in the pool series."""
-    DB_POOL_WAITING.inc()
-    try:
-        async with timeout(seconds):
-            yield
-    except TimeoutError:
-        DB_POOL_TIMEOUTS.inc()
-        raise
-    finally:
-        DB_POOL_WAITING.dec()
-
-
-def observe_pool(state: State) -> None:
-    """Read what only the pool knows, at scrape time: nothing to count per request."""
-    DB_POOL_IN_USE.set(state.engine.pool.checkedout())
 
 
 def exposition() -> tuple[bytes, str]:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
-from app.core.metrics import waiting_for_connection
+from app.core.pool_metrics import waiting_for_connection
 
 
 class ConnectionSlots:
