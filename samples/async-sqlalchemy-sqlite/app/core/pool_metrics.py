@@ -1,4 +1,4 @@
-"""The database pool's series (SQLAlchemy / SQLModel): connections in use, waits, timeouts.
+"""The database pool's series (SQLAlchemy's pool): connections in use, waits, timeouts.
 
 Served with the others at /metrics (app/core/metrics.py).
 """
