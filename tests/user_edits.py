@@ -98,7 +98,7 @@ async def test_create_comment(client: httpx.AsyncClient) -> None:
 # (file, template text, the team's replacement): small edits inside template-owned files.
 EDITS = [
     ("app/models.py", None, COMMENT_MODEL),  # None: appended
-    ("app/main.py", "import health, posts, tags, users", "import comments, health, posts, tags, users"),
+    ("app/main.py", "routes import health, metrics", "routes import comments, health, metrics"),
     ("app/main.py", "(health, users, posts, tags)", "(health, users, posts, tags, comments)"),
     ("app/core/config.py", "db_echo: bool = False\n", "db_echo: bool = False\n    comments_per_page: int = 50\n"),
     ("README.md", "A FastAPI service with a database.", "Orders and their comments, for the shop front."),
