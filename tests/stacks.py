@@ -93,6 +93,10 @@ def refused_stacks() -> tuple[tuple[Stack, str], ...]:
     return _combinations()[1]
 
 
+# One module per resource in each layer package; models, schemas and data access also have `common`.
+RESOURCES = ("users", "posts", "tags")
+LAYER_MODULES = ("common", *RESOURCES)
+
 MIGRATION_FILES = {
     "alembic": {"alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py"},
     "tortoise": {"migrations/__init__.py", "migrations/0001_initial.py"},
@@ -120,10 +124,12 @@ def expected_files(stack: Stack) -> set[str]:
         "app/core/logging.py",
         "app/core/metrics.py",
         "app/core/request_log.py",
-        "app/models.py",
-        "app/schemas.py",
-        "app/crud.py",
-        "app/services.py",
+        *(f"app/{layer}/{module}.py" for layer in ("models", "schemas", "crud") for module in LAYER_MODULES),
+        *(f"app/services/{module}.py" for module in RESOURCES),
+        "app/models/__init__.py",
+        "app/schemas/__init__.py",
+        "app/crud/__init__.py",
+        "app/services/__init__.py",
         "app/api/deps.py",
         "app/api/errors.py",
         "app/api/routes/health.py",
