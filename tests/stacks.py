@@ -141,7 +141,7 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/config.py",
         "tests/database.py",
         "tests/test_migrations.py",
-        "tests/test_repository.py",
+        "tests/test_no_merge_leftovers.py",
         "tests/test_shutdown.py",
         "tests/test_transactions.py",
         "tests/test_observability.py",

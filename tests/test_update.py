@@ -228,7 +228,7 @@ def test_conflicting_edit_is_surfaced(template_repo: Path, tmp_path: Path, mypy_
     ruff = run_tool(checked, "ruff", "check", ".")
     assert ruff.returncode != 0
     assert "app/core/config.py" in ruff.stdout
-    scan = run_tool(checked, "python", "-m", "pytest", "--noconftest", "-q", "tests/test_repository.py")
+    scan = run_tool(checked, "python", "-m", "pytest", "--noconftest", "-q", "tests/test_no_merge_leftovers.py")
     assert scan.returncode != 0
     assert re.search(r"README\.md:\d+: unresolved conflict marker", scan.stdout), scan.stdout
     assert re.search(r"app/core/config\.py:\d+: unresolved conflict marker", scan.stdout), scan.stdout
@@ -238,7 +238,7 @@ def test_conflicting_edit_is_surfaced(template_repo: Path, tmp_path: Path, mypy_
     git(project, "clean", "--quiet", "--force", "-d")
     update(project, "--vcs-ref=v0.2.0", "--conflict=rej")
     assert (project / "README.md.rej").exists()
-    scan = run_tool(checked, "python", "-m", "pytest", "--noconftest", "-q", "tests/test_repository.py")
+    scan = run_tool(checked, "python", "-m", "pytest", "--noconftest", "-q", "tests/test_no_merge_leftovers.py")
     assert scan.returncode != 0
     assert "README.md.rej: rejected hunk" in scan.stdout, scan.stdout
 
