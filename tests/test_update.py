@@ -337,3 +337,32 @@ def test_update_from_last_release_adds_the_kit_without_conflicts(tmp_path: Path)
     assert sorted(updated) == sorted(expected), "the updated project has other files than a fresh render"
     differing = [name for name in expected if updated[name] != expected[name]]
     assert differing == [], f"differ from a fresh render: {differing}"
+    # The flat modules of 0.1.0 became packages (app/crud/ ...): none is left beside its package.
+    assert not [name for name in FLAT_MODULES if (project / name).exists()]
+
+
+# --- 6. a file the new release no longer renders, edited by the user ---------------
+
+# The modules 0.1.0 rendered that are packages since: app/crud.py is app/crud/<resource>.py now.
+FLAT_MODULES = ("app/models.py", "app/schemas.py", "app/crud.py", "app/services.py")
+USER_HELPER = "\n\ndef count_everything() -> int:\n    return 0\n"
+
+
+def test_an_edited_file_the_release_splits_is_deleted_and_its_edit_stays_in_git(tmp_path: Path) -> None:
+    """What a user who edited app/crud.py sees after updating across the split (docs/updating.md):
+    no conflict and no stale module beside the package; `git status` lists the file as deleted,
+    and their edit is in the last commit, to be moved into a resource's module by hand."""
+    template = template_history.build_from_last_release(tmp_path / "template")
+    stack = {"concurrency": "async", "orm": "sqlalchemy", "database": "sqlite", "cache": "none"}
+    project = render(template, tmp_path / "service", "v0.1.0", **stack)
+    with (project / "app/crud.py").open("a") as crud:
+        crud.write(USER_HELPER)
+    commit(project, "Our helper")
+
+    update(project)
+
+    assert unmerged(project) == set()
+    assert not (project / "app/crud.py").exists()
+    assert (project / "app/crud/users.py").exists()
+    assert " D app/crud.py" in git(project, "status", "--porcelain").splitlines()
+    assert USER_HELPER in git(project, "show", "HEAD:app/crud.py"), "the edit is where the docs say to find it"

@@ -1,13 +1,17 @@
 """What a team typically does to its service between two template updates.
 
-A `Comment` model with its route, Alembic revision and test (new files, plus edits
-to the template-owned app/models.py and app/main.py), a setting, and its own README
-text. Written for the async SQLAlchemy stack on any engine.
+A `Comment` model with its route, Alembic revision and test (new files, plus the
+registration lines in the template-owned app/models/__init__.py and app/main.py), a
+setting, and its own README text. Written for the async SQLAlchemy stack on any engine.
 """
 
 from pathlib import Path
 
-COMMENT_MODEL = """
+COMMENT_MODEL = """from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.common import Base
+
 
 class Comment(Base):
     __tablename__ = "comments"
@@ -18,13 +22,14 @@ class Comment(Base):
 """
 
 NEW_FILES = {
+    "app/models/comments.py": COMMENT_MODEL,
     "app/api/routes/comments.py": '''"""Comments on posts: the team's own feature, not the template's."""
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import SessionDep
-from app.models import Comment
+from app.models.comments import Comment
 
 router = APIRouter(prefix="/comments", tags=["comments"])
 
@@ -97,7 +102,11 @@ async def test_create_comment(client: httpx.AsyncClient) -> None:
 
 # (file, template text, the team's replacement): small edits inside template-owned files.
 EDITS = [
-    ("app/models.py", None, COMMENT_MODEL),  # None: appended
+    (
+        "app/models/__init__.py",
+        "from app.models.posts import Post as Post\n",
+        "from app.models.comments import Comment as Comment\nfrom app.models.posts import Post as Post\n",
+    ),
     ("app/main.py", "routes import health, metrics", "routes import comments, health, metrics"),
     ("app/main.py", "(health, users, posts, tags)", "(health, users, posts, tags, comments)"),
     ("app/core/config.py", "db_echo: bool = False\n", "db_echo: bool = False\n    comments_per_page: int = 50\n"),
@@ -111,11 +120,8 @@ def apply(project: Path) -> None:
     for name, old, new in EDITS:
         path = project / name
         current = path.read_text()
-        if old is None:
-            path.write_text(current + new)
-        else:
-            assert old in current, f"{name} no longer contains {old!r}: update tests/user_edits.py"
-            path.write_text(current.replace(old, new, 1))
+        assert old in current, f"{name} no longer contains {old!r}: update tests/user_edits.py"
+        path.write_text(current.replace(old, new, 1))
 
 
 def missing(project: Path) -> list[str]:
