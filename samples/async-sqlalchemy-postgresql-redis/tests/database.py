@@ -11,7 +11,7 @@ from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import event, text
 
-from app.models import Base
+from app.models.common import Base
 from tests.config import TEST_DATABASE_URL
 
 PROJECT_ROOT = Path(__file__).parent.parent

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from app.core.cache import RECOVERY_INTERVAL, Cache, create_redis_client, user_entry
 from app.main import create_app
-from app.schemas import UserPublic
+from app.schemas.users import UserPublic
 from tests.config import TEST_CACHE_KEY_PREFIX, UNREACHABLE_REDIS_URL, settings_for_tests
 from tests.conftest import QueryCounter
 from tests.helpers import create_post, create_user

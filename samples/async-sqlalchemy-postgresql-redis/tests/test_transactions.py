@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app import crud
-from app.services import SUCCESSOR_RULE
+from app.crud import users as users_crud
+from app.services.users import SUCCESSOR_RULE
 from tests.helpers import create_post, create_user
 
 
@@ -46,7 +46,7 @@ async def test_a_failure_between_the_writes_leaves_nothing_written(
         raise RuntimeError("injected after the posts were reassigned")
 
     # The posts' UPDATE has reached the database when the user's update fails.
-    monkeypatch.setattr(crud, "update_user", fail)
+    monkeypatch.setattr(users_crud, "update_user", fail)
     with pytest.raises(RuntimeError, match="injected"):
         await client.post(f"/users/{alice['id']}/deactivate", json={"successor_id": bob["id"]})
     monkeypatch.undo()

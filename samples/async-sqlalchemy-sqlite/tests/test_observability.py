@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from app import crud
 from app.core.logging import create_handler
+from app.crud import users as users_crud
 from app.main import create_app
 from tests import config
 from tests.helpers import create_user
@@ -104,7 +104,7 @@ async def test_errors_carry_the_request_id(
     def fail(*_: Any) -> None:
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(crud, "update_user", fail)
+    monkeypatch.setattr(users_crud, "update_user", fail)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as failing:
         response = await failing.post(

@@ -13,33 +13,37 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app import crud
 from app.api.params import ResourceId
 from app.core.db import DbSession, get_session
 from app.core.errors import NotFoundError
 from app.core.security import hash_password
-from app.models import Post, Tag, User
-from app.schemas import UserCreate, UserUpdate
+from app.crud import posts as posts_crud
+from app.crud import tags as tags_crud
+from app.crud import users as users_crud
+from app.models.posts import Post
+from app.models.tags import Tag
+from app.models.users import User
+from app.schemas.users import UserCreate, UserUpdate
 
 SessionDep = Annotated[DbSession, Depends(get_session)]
 
 
 async def get_user_or_404(session: SessionDep, user_id: ResourceId) -> User:
-    user = await crud.get_user(session, user_id)
+    user = await users_crud.get_user(session, user_id)
     if user is None:
         raise NotFoundError("User", user_id)
     return user
 
 
 async def get_post_or_404(session: SessionDep, post_id: ResourceId) -> Post:
-    post = await crud.get_post(session, post_id)
+    post = await posts_crud.get_post(session, post_id)
     if post is None:
         raise NotFoundError("Post", post_id)
     return post
 
 
 async def get_tag_or_404(session: SessionDep, tag_id: ResourceId) -> Tag:
-    tag = await crud.get_tag(session, tag_id)
+    tag = await tags_crud.get_tag(session, tag_id)
     if tag is None:
         raise NotFoundError("Tag", tag_id)
     return tag

@@ -17,8 +17,11 @@ def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=404)
 
+    # Starlette types every handler as taking any Exception; each below re-raises what it was not
+    # registered for (none reaches it), so its body works with the type it handles.
     async def conflict(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ConflictError)
+        if not isinstance(exc, ConflictError):
+            raise exc
         body = ConflictBody(detail=str(exc), field=exc.field)
         return JSONResponse(body.model_dump(), status_code=409)
 

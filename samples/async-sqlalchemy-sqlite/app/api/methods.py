@@ -12,7 +12,8 @@ from starlette.routing import Match, Route
 
 def register_method_not_allowed(app: FastAPI) -> None:
     async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
+        if not isinstance(exc, HTTPException):  # Starlette types the handler for any Exception; 405s are these
+            raise exc
         allowed: set[str] = set()
         for route in app.routes:
             if isinstance(route, Route) and route.methods:

@@ -39,7 +39,6 @@ class Drain:
         # Monotonic time of the last request that arrived while draining.
         self.last_arrival = 0.0
         self._held: dict[int, SignalHandler] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._pass_on_later: asyncio.TimerHandle | None = None
 
     @asynccontextmanager
@@ -49,27 +48,29 @@ class Drain:
         Only handlers a server installed are held back (uvicorn's): in a process whose signals keep
         Python's defaults (tests, a REPL) nothing changes, and neither with a drain of 0 seconds.
         """
-        if self.seconds > 0 and threading.current_thread() is threading.main_thread():
-            self._loop = asyncio.get_running_loop()
-            for sig in STOP_SIGNALS:
-                handler = signal.getsignal(sig)
-                if callable(handler) and handler is not signal.default_int_handler:
-                    self._held[sig] = handler
-                    signal.signal(sig, self._on_signal)
+        if self.seconds <= 0 or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        loop = asyncio.get_running_loop()
+
+        def on_signal(sig: int, frame: FrameType | None) -> None:
+            # Runs between two bytecodes of whatever the main thread was doing: only hand over to the loop.
+            loop.call_soon_threadsafe(self._signalled, sig)
+
+        for sig in STOP_SIGNALS:
+            handler = signal.getsignal(sig)
+            if callable(handler) and handler is not signal.default_int_handler:
+                self._held[sig] = handler
+                signal.signal(sig, on_signal)
         try:
             yield
         finally:
             for held, handler in self._held.items():
-                if signal.getsignal(held) == self._on_signal:
+                if signal.getsignal(held) == on_signal:
                     signal.signal(held, handler)
             self._held.clear()
             if self._pass_on_later is not None:
                 self._pass_on_later.cancel()
-
-    def _on_signal(self, sig: int, frame: FrameType | None) -> None:
-        # Runs between two bytecodes of whatever the main thread was doing: only hand over to the loop.
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._signalled, sig)
 
     def _signalled(self, sig: int) -> None:
         if self.draining:
@@ -85,8 +86,8 @@ class Drain:
         self._check_later(self.seconds, sig, deadline=started + 2 * self.seconds)
 
     def _check_later(self, delay: float, sig: int, deadline: float) -> None:
-        assert self._loop is not None
-        self._pass_on_later = self._loop.call_later(delay, self._end_once_quiet, sig, deadline)
+        # Called on the loop (from `_signalled` or a timer it set), so the running loop is the app's.
+        self._pass_on_later = asyncio.get_running_loop().call_later(delay, self._end_once_quiet, sig, deadline)
 
     def _end_once_quiet(self, sig: int, deadline: float) -> None:
         """Pass the signal on once no request has arrived for QUIET_SECONDS, or at the deadline."""

@@ -2,13 +2,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app import crud, services
 from app.api.deps import CacheDep, PostDep, SessionDep, get_post_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import MAX_ID, Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_POST, post_entry
-from app.schemas import Page, PostCreate, PostPublic, PostUpdate, TagName
+from app.crud import posts as posts_crud
+from app.schemas.common import Page, TagName
+from app.schemas.posts import PostCreate, PostPublic, PostUpdate
+from app.services import posts as posts_service
 
 # Successful writes below invalidate the cached answers they change (see app.core.cache).
 router = APIRouter(
@@ -19,7 +21,7 @@ router = APIRouter(
 @router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT)
 async def create_post(session: SessionDep, data: PostCreate) -> PostPublic:
     """Create a post; tags that do not exist yet are created with it. 404 if the author does not exist."""
-    return PostPublic.model_validate(await services.create_post(session, data))
+    return PostPublic.model_validate(await posts_service.create_post(session, data))
 
 
 @router.get("")
@@ -33,7 +35,7 @@ async def list_posts(
     offset: Offset = 0,
 ) -> Page[PostPublic]:
     """List posts by id with their author and tags; the filters combine, `search` matches the title."""
-    posts, total = await crud.list_posts(
+    posts, total = await posts_crud.list_posts(
         session, limit=limit, offset=offset, search=search, author_id=author_id, tag=tag, published=published
     )
     items = [PostPublic.model_validate(post) for post in posts]
@@ -53,10 +55,10 @@ async def read_post(session: SessionDep, cache: CacheDep, post_id: ResourceId) -
 @router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT)
 async def update_post(session: SessionDep, post: PostDep, data: PostUpdate) -> PostPublic:
     """Change the fields given; `tags` replaces the post's tags, creating the missing ones."""
-    return PostPublic.model_validate(await services.update_post(session, post, data))
+    return PostPublic.model_validate(await posts_service.update_post(session, post, data))
 
 
 @router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_post(session: SessionDep, post: PostDep) -> None:
     """Delete a post; its tags remain."""
-    await services.delete_post(session, post)
+    await posts_service.delete_post(session, post)

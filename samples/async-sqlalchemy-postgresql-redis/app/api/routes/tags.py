@@ -1,12 +1,14 @@
 from fastapi import APIRouter, status
 
-from app import crud, services
 from app.api.deps import SessionDep, TagDep
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_TAG
-from app.schemas import Page, TagCreate, TagPublic, TagUpdate
+from app.crud import tags as tags_crud
+from app.schemas.common import Page
+from app.schemas.tags import TagCreate, TagPublic, TagUpdate
+from app.services import tags as tags_service
 
 # Tags are not cached, but cached posts show them: renaming or deleting one invalidates those.
 router = APIRouter(
@@ -17,7 +19,7 @@ router = APIRouter(
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def create_tag(session: SessionDep, data: TagCreate) -> TagPublic:
     """Create a tag. 409 if the name is taken."""
-    return TagPublic.model_validate(await services.create_tag(session, data))
+    return TagPublic.model_validate(await tags_service.create_tag(session, data))
 
 
 @router.get("")
@@ -28,7 +30,7 @@ async def list_tags(
     offset: Offset = 0,
 ) -> Page[TagPublic]:
     """List tags by id; `search` matches the name."""
-    tags, total = await crud.list_tags(session, limit=limit, offset=offset, search=search)
+    tags, total = await tags_crud.list_tags(session, limit=limit, offset=offset, search=search)
     items = [TagPublic.model_validate(tag) for tag in tags]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -42,10 +44,10 @@ async def read_tag(tag: TagDep) -> TagPublic:
 @router.patch("/{tag_id}", responses=NOT_FOUND | CONFLICT)
 async def update_tag(session: SessionDep, tag: TagDep, data: TagUpdate) -> TagPublic:
     """Rename a tag. 409 if the name is taken."""
-    return TagPublic.model_validate(await services.update_tag(session, tag, data))
+    return TagPublic.model_validate(await tags_service.update_tag(session, tag, data))
 
 
 @router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_tag(session: SessionDep, tag: TagDep) -> None:
     """Delete a tag; the posts carrying it lose it."""
-    await services.delete_tag(session, tag)
+    await tags_service.delete_tag(session, tag)

@@ -1,11 +1,13 @@
 from fastapi import APIRouter, status
 
-from app import crud, services
 from app.api.deps import NewUserDep, SessionDep, UserChangesDep, UserDep
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
-from app.schemas import Page, UserDeactivate, UserPublic
+from app.crud import users as users_crud
+from app.schemas.common import Page
+from app.schemas.users import UserDeactivate, UserPublic
+from app.services import users as users_service
 
 router = APIRouter(route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE)
 
@@ -13,7 +15,7 @@ router = APIRouter(route_class=JsonRoute, prefix="/users", tags=["users"], respo
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def create_user(new_user: NewUserDep, session: SessionDep) -> UserPublic:
     """Create a user with their profile. 409 if the username or email is taken."""
-    user = await services.create_user(session, new_user.data, new_user.hashed_password)
+    user = await users_service.create_user(session, new_user.data, new_user.hashed_password)
     return UserPublic.model_validate(user)
 
 
@@ -25,7 +27,7 @@ async def list_users(
     offset: Offset = 0,
 ) -> Page[UserPublic]:
     """List users by id; `search` matches the username or email."""
-    users, total = await crud.list_users(session, limit=limit, offset=offset, search=search)
+    users, total = await users_crud.list_users(session, limit=limit, offset=offset, search=search)
     items = [UserPublic.model_validate(user) for user in users]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -39,14 +41,14 @@ async def read_user(user: UserDep) -> UserPublic:
 @router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
 async def update_user(changes: UserChangesDep, session: SessionDep, user: UserDep) -> UserPublic:
     """Change the fields given. 409 if the new username or email is taken."""
-    updated = await services.update_user(session, user, changes.data, changes.hashed_password)
+    updated = await users_service.update_user(session, user, changes.data, changes.hashed_password)
     return UserPublic.model_validate(updated)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_user(session: SessionDep, user: UserDep) -> None:
     """Delete a user with their profile and posts."""
-    await services.delete_user(session, user)
+    await users_service.delete_user(session, user)
 
 
 @router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT)
@@ -55,4 +57,4 @@ async def deactivate_user(session: SessionDep, user: UserDep, data: UserDeactiva
 
     404 if the user does not exist; 409 unless the successor is an existing, active, other user.
     """
-    return UserPublic.model_validate(await services.deactivate_user(session, user, data))
+    return UserPublic.model_validate(await users_service.deactivate_user(session, user, data))

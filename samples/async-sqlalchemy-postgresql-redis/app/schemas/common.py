@@ -1,4 +1,4 @@
-"""Request and response models: what the API accepts and returns.
+"""What the API models of every resource share: field types, the base class, `Page`.
 
 Inputs are bounded (lengths, counts) so nothing can reach the database as an
 overflow; identifiers and text that must be unique are normalised to lowercase
@@ -8,7 +8,7 @@ so uniqueness means the same thing on every database engine.
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from app.api.params import MAX_ID, NUL_FREE
 
@@ -49,99 +49,6 @@ AuthorId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid")
-
-
-# --- profiles -----------------------------------------------------------------
-
-
-class ProfileIn(Schema):
-    bio: Bio = ""
-    avatar_url: AvatarUrl | None = None
-
-
-class ProfilePublic(Schema):
-    bio: str
-    avatar_url: str | None
-
-
-# --- users --------------------------------------------------------------------
-
-
-class UserCreate(Schema):
-    username: Username
-    email: Email
-    password: Password
-    profile: ProfileIn = Field(default_factory=ProfileIn)
-
-
-class UserUpdate(Schema):
-    username: Username | None = None
-    email: Email | None = None
-    password: Password | None = None
-    is_active: StrictBool | None = None
-    profile: ProfileIn | None = None
-
-
-class UserDeactivate(Schema):
-    successor_id: AuthorId = Field(description="The user who becomes the author of the posts")
-
-
-class UserSummary(Schema):
-    id: int
-    username: str
-
-
-class UserPublic(Schema):
-    id: int
-    username: str
-    email: str
-    is_active: bool
-    created_at: UtcDatetime
-    profile: ProfilePublic
-
-
-# --- tags ---------------------------------------------------------------------
-
-
-class TagCreate(Schema):
-    name: TagName
-
-
-class TagUpdate(Schema):
-    name: TagName
-
-
-class TagPublic(Schema):
-    id: int
-    name: str
-
-
-# --- posts --------------------------------------------------------------------
-
-
-class PostCreate(Schema):
-    title: Title
-    body: Body = ""
-    published: StrictBool = False  # JSON true/false only: the schema says boolean, so 0 or "yes" is a 422
-    author_id: AuthorId
-    tags: TagNames = Field(default_factory=list)
-
-
-class PostUpdate(Schema):
-    title: Title | None = None
-    body: Body | None = None
-    published: StrictBool | None = None
-    tags: TagNames | None = None
-
-
-class PostPublic(Schema):
-    id: int
-    title: str
-    body: str
-    published: bool
-    created_at: UtcDatetime
-    author: UserSummary
-    tags: list[TagPublic]
 
 
 # --- pages --------------------------------------------------------------------

@@ -1,0 +1,11 @@
+"""The tables, one module per resource; `common` holds the declarative base they share.
+
+Importing this package imports every table's module, so the whole schema is known
+wherever it is needed (Alembic compares `Base.metadata` with the database). A new
+resource adds one line here; callers import a model from its resource's module.
+"""
+
+from app.models.posts import Post as Post
+from app.models.tags import Tag as Tag
+from app.models.users import Profile as Profile
+from app.models.users import User as User
