@@ -1,6 +1,6 @@
 import httpx
 
-from app.api.params import MAX_ID
+from app.schemas.common import MAX_ID
 from tests import database
 from tests.conftest import QueryCounter
 from tests.helpers import create_post, create_user

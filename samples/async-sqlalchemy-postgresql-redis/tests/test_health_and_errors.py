@@ -1,7 +1,7 @@
 import httpx
 from fastapi import FastAPI
 
-from app.api.params import MAX_ID
+from app.schemas.common import MAX_ID
 
 
 async def test_liveness(client: httpx.AsyncClient) -> None:

@@ -10,7 +10,11 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from app.api.params import MAX_ID, NUL_FREE
+# Ids are 32-bit integers on every engine: larger values get a 422, never an overflow.
+MAX_ID = 2_147_483_647
+# PostgreSQL cannot store NUL in text: every free-text input carries this pattern so such text is a
+# documented 422 on every engine (and the OpenAPI pattern tells clients, and fuzzers, in advance).
+NUL_FREE = r"^[^\x00]*$"
 
 
 def _as_utc(value: datetime) -> datetime:

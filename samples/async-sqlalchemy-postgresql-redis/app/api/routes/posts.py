@@ -4,11 +4,11 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CacheDep, PostDep, SessionDep, get_post_or_404
 from app.api.json_body import JsonRoute
-from app.api.params import MAX_ID, Limit, Offset, ResourceId, Search
+from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.core.cache import INVALIDATE_POST, post_entry
 from app.crud import posts as posts_crud
-from app.schemas.common import Page, TagName
+from app.schemas.common import MAX_ID, Page, TagName
 from app.schemas.posts import PostCreate, PostPublic, PostUpdate
 from app.services import posts as posts_service
 

@@ -4,10 +4,10 @@ from fastapi import APIRouter, Query, status
 
 from app.api.deps import PostDep, SessionDep
 from app.api.json_body import JsonRoute
-from app.api.params import MAX_ID, Limit, Offset, Search
+from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
 from app.crud import posts as posts_crud
-from app.schemas.common import Page, TagName
+from app.schemas.common import MAX_ID, Page, TagName
 from app.schemas.posts import PostCreate, PostPublic, PostUpdate
 from app.services import posts as posts_service
 
