@@ -2,7 +2,8 @@
 
 Importing this package imports every table's module, so the whole schema is known
 wherever it is needed (Alembic compares `Base.metadata` with the database). A new
-resource adds one line here; callers import a model from its resource's module.
+resource adds a line per model here (`X as X` marks a re-export, which ruff and mypy
+accept unused); callers import a model from its resource's module.
 """
 
 from app.models.posts import Post as Post

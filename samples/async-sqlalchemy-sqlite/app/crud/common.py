@@ -1,5 +1,7 @@
 """What the data access of every resource shares: conflicts, counting, search patterns.
 
+Its names start with an underscore: they serve the `app.crud` modules, not the layers above.
+
 Data access (`app.crud.<resource>`) holds every query and write of the service; none of
 them commits. Writes flush, so a unique or foreign-key violation surfaces there, where it
 is known which field it concerns; `app.services` commits a request's writes together (see
