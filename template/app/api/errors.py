@@ -14,11 +14,11 @@ logger = logging.getLogger(__name__)
 
 
 def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
+    # Starlette types a handler as taking any Exception: one that needs its error's own fields first
+    # re-raises what it is not registered for (nothing else reaches it), and the type checker follows.
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=404)
 
-    # Starlette types every handler as taking any Exception; each below re-raises what it was not
-    # registered for (none reaches it), so its body works with the type it handles.
     async def conflict(_: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, ConflictError):
             raise exc
