@@ -15,7 +15,6 @@ from fastapi import Depends
 
 from app import crud
 from app.api.params import ResourceId
-from app.core.cache import Cache, get_cache
 from app.core.db import DbSession, get_session
 from app.core.errors import NotFoundError
 from app.core.security import hash_password
@@ -23,7 +22,6 @@ from app.models import Post, Tag, User
 from app.schemas import UserCreate, UserUpdate
 
 SessionDep = Annotated[DbSession, Depends(get_session)]
-CacheDep = Annotated[Cache, Depends(get_cache)]
 
 
 async def get_user_or_404(session: SessionDep, user_id: ResourceId) -> User:

@@ -3,14 +3,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app import crud, services
-from app.api.deps import CacheDep, PostDep, SessionDep, get_post_or_404
+from app.api.caching import INVALIDATE_POST, CacheDep, cache_answer, cached_answer
+from app.api.deps import PostDep, SessionDep, get_post_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import MAX_ID, Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
-from app.core.cache import INVALIDATE_POST, post_entry
+from app.core.cache_entries import post_entry
 from app.schemas import Page, PostCreate, PostPublic, PostUpdate, TagName
 
-# Successful writes below invalidate the cached answers they change (see app.core.cache).
+# Successful writes below invalidate the cached answers they change (see app.api.caching).
 router = APIRouter(
     route_class=JsonRoute, prefix="/posts", tags=["posts"], responses=UNAVAILABLE, dependencies=[INVALIDATE_POST]
 )
@@ -45,9 +46,9 @@ async def read_post(session: SessionDep, cache: CacheDep, post_id: ResourceId) -
     """Read a post with its author and tags, from the cache when it holds a current answer."""
     # Not `PostDep`: a cache hit must not query the database, so the lookup comes first.
     lookup = await cache.lookup(post_entry(post_id))
-    if lookup.hit is not None:
-        return lookup.hit
-    return await cache.store(lookup, PostPublic.model_validate(await get_post_or_404(session, post_id)))
+    if lookup.body is not None:
+        return cached_answer(lookup.body)
+    return await cache_answer(cache, lookup, PostPublic.model_validate(await get_post_or_404(session, post_id)))
 
 
 @router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT)

@@ -1,11 +1,11 @@
 from fastapi import APIRouter, status
 
 from app import crud, services
+from app.api.caching import INVALIDATE_TAG
 from app.api.deps import SessionDep, TagDep
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
-from app.core.cache import INVALIDATE_TAG
 from app.schemas import Page, TagCreate, TagPublic, TagUpdate
 
 # Tags are not cached, but cached posts show them: renaming or deleting one invalidates those.

@@ -1,14 +1,15 @@
 from fastapi import APIRouter, Response, status
 
 from app import crud, services
-from app.api.deps import CacheDep, NewUserDep, SessionDep, UserChangesDep, UserDep, get_user_or_404
+from app.api.caching import INVALIDATE_USER, CacheDep, cache_answer, cached_answer
+from app.api.deps import NewUserDep, SessionDep, UserChangesDep, UserDep, get_user_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
-from app.core.cache import INVALIDATE_USER, user_entry
+from app.core.cache_entries import user_entry
 from app.schemas import Page, UserDeactivate, UserPublic
 
-# Successful writes below invalidate the cached answers they change (see app.core.cache).
+# Successful writes below invalidate the cached answers they change (see app.api.caching).
 router = APIRouter(
     route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE, dependencies=[INVALIDATE_USER]
 )
@@ -39,9 +40,9 @@ async def read_user(session: SessionDep, cache: CacheDep, user_id: ResourceId) -
     """Read a user, from the cache when it holds a current answer."""
     # Not `UserDep`: a cache hit must not query the database, so the lookup comes first.
     lookup = await cache.lookup(user_entry(user_id))
-    if lookup.hit is not None:
-        return lookup.hit
-    return await cache.store(lookup, UserPublic.model_validate(await get_user_or_404(session, user_id)))
+    if lookup.body is not None:
+        return cached_answer(lookup.body)
+    return await cache_answer(cache, lookup, UserPublic.model_validate(await get_user_or_404(session, user_id)))
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
