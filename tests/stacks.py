@@ -116,6 +116,9 @@ def expected_files(stack: Stack) -> set[str]:
         "app/core/config.py",
         "app/core/db.py",
         "app/core/security.py",
+        "app/core/tokens.py",
+        "app/core/rate_limit.py",
+        "app/core/rate_limit_storage.py",
         "app/core/shutdown.py",
         "app/core/logging.py",
         "app/core/metrics.py",
@@ -139,16 +142,21 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/test_shutdown.py",
         "tests/test_transactions.py",
         "tests/test_observability.py",
+        "tests/test_tokens.py",
+        "tests/test_rate_limit.py",
+        "tests/test_cors.py",
     }
-    files |= {f"deploy/kubernetes/{name}.yaml" for name in ("kustomization", "configmap", "deployment", "service")}
+    # The Secret holds SECRET_KEY on every stack (and DATABASE_URL with its password, REDIS_URL).
+    files |= {
+        f"deploy/kubernetes/{name}.yaml"
+        for name in ("kustomization", "configmap", "deployment", "service", "secret.example")
+    }
     if stack.database == "sqlite":
         files.add("deploy/kubernetes/pvc.yaml")  # one replica on one volume: no Job, HPA or PDB
     else:
         files |= {f"deploy/kubernetes/{name}.yaml" for name in ("migrate-job", "pdb", "hpa")}
-    if stack.database != "sqlite" or stack.cache == "redis":
-        files.add("deploy/kubernetes/secret.example.yaml")  # DATABASE_URL with its password, REDIS_URL
     if stack.cache == "redis":
-        files |= {"app/core/cache.py", "tests/test_cache.py"}
+        files |= {"app/core/cache.py", "tests/test_cache.py", "tests/test_rate_limit_redis.py"}
     if stack.orm != "tortoise" and stack.concurrency == "async":
         files.add("app/core/pool.py")  # SQLAlchemy's queue pool, fair to its waiters
     if stack.orm != "tortoise":
