@@ -1,0 +1,35 @@
+"""Rate limits counted in Redis: shared by every app, and never a reason to refuse a request."""
+
+import logging
+
+import pytest
+
+from app.core import rate_limit
+from app.main import create_app
+from tests.config import UNREACHABLE_REDIS_URL, settings_for_tests
+from tests.helpers import client_of
+
+
+async def test_processes_share_their_counts() -> None:
+    """Two apps (two replicas) on one Redis: the second sees what the first spent."""
+    settings = settings_for_tests(rate_limit_writes="2/second")
+    async with client_of(create_app(settings)) as first, client_of(create_app(settings)) as second:
+        assert (await first.post("/tags", json={"name": "one"})).status_code == 201
+        assert (await second.post("/tags", json={"name": "two"})).status_code == 201
+        assert (await first.post("/tags", json={"name": "three"})).status_code == 429
+
+
+async def test_redis_down_writes_are_served_and_logged_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="app.core.rate_limit")
+    # No pause after a failure: every write tries Redis, and only the log interval keeps the log short.
+    monkeypatch.setattr(rate_limit, "PAUSE_AFTER_ERROR", 0.0)
+    settings = settings_for_tests(redis_url=UNREACHABLE_REDIS_URL, rate_limit_writes="1/minute")
+    async with client_of(create_app(settings)) as client:
+        statuses = [(await client.post("/tags", json={"name": f"down-{number}"})).status_code for number in range(4)]
+
+    assert statuses == [201] * 4, "over the limit, yet served: the limit fails open"
+    warnings = [record.getMessage() for record in caplog.records if record.name == "app.core.rate_limit"]
+    assert len(warnings) == 1, warnings
+    assert "rate limits not enforced" in warnings[0]
