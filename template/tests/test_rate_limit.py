@@ -7,9 +7,11 @@ checked (the answer's Retry-After), never a measured duration.
 import asyncio
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
+from app.core.rate_limit import RateLimitedError, RateLimiter
 from app.main import create_app
 from tests.config import settings_for_tests
 from tests.helpers import PASSWORD, client_of, create_user
@@ -90,3 +92,14 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_names_the_client() -
         names = [f"first-{number}" for number in range(LIMIT + 1)]
         assert await create_tags(client, names, forwarded_for=first_client) == [201] * LIMIT + [429]
         assert await create_tags(client, ["second-client"], forwarded_for=["203.0.113.2"]) == [201]
+
+
+async def test_attempts_on_one_account_are_limited_from_any_address() -> None:
+    application = create_app(settings_for_tests(rate_limit_login="2/second"))
+    async with client_of(application):
+        limiter: RateLimiter = application.state.rate_limiter
+        await limiter.hit_account("login", "alice")
+        await limiter.hit_account("login", " Alice ")
+        with pytest.raises(RateLimitedError):
+            await limiter.hit_account("login", "ALICE")
+        await limiter.hit_account("login", "bob")

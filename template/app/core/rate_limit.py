@@ -89,6 +89,14 @@ class RateLimiter:
         RATE_LIMIT_REJECTIONS.labels(name).inc()
         raise RateLimitedError(limit, stats.reset_time)
 
+    async def hit_account(self, name: LimitName, account: str) -> None:
+        """Count one attempt on `account` (a username or email, as the client typed it) against `name`.
+
+        Per account as well as per client: guessing one account's password from many addresses
+        is still limited. Case is ignored, as names are stored in lowercase.
+        """
+        await self.hit(name, f"account:{account.strip().lower()}")
+
     def _failed(self, error: StorageError) -> None:
         now = time.monotonic()
         self._paused_until = now + PAUSE_AFTER_ERROR
