@@ -24,7 +24,7 @@ from app.main import create_app
 from app.schemas import UserPublic
 from tests.config import TEST_CACHE_KEY_PREFIX, UNREACHABLE_REDIS_URL, settings_for_tests
 from tests.conftest import QueryCounter
-from tests.helpers import create_post, create_user
+from tests.helpers import client_of, create_post, create_user
 
 
 async def read(client: httpx.AsyncClient, path: str) -> Any:
@@ -213,14 +213,6 @@ async def test_renewals_racing_each_other_count_each_loss_once(app: FastAPI, cli
 
     assert list(renewed) == [True, True]
     assert cache.lost == 0
-
-
-@asynccontextmanager
-async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http_client:
-            yield http_client
 
 
 @pytest.fixture

@@ -206,15 +206,22 @@ class Cache:
             return False
 
 
+def bounded_pool_options(settings: Settings) -> dict[str, Any]:
+    """Options of a `BlockingConnectionPool` whose every call, and every wait for a connection, is bounded."""
+    return {
+        "max_connections": settings.redis_max_connections,
+        # Waiting for a free connection is bounded like any other Redis call.
+        "timeout": settings.redis_socket_timeout,
+        "socket_timeout": settings.redis_socket_timeout,
+        "socket_connect_timeout": settings.redis_socket_connect_timeout,
+        "health_check_interval": settings.redis_health_check_interval,
+    }
+
+
 def create_redis_client(settings: Settings) -> Redis:
     pool = BlockingConnectionPool.from_url(
         settings.redis_url,
-        max_connections=settings.redis_max_connections,
-        # Waiting for a free connection is bounded like any other Redis call.
-        timeout=settings.redis_socket_timeout,
-        socket_timeout=settings.redis_socket_timeout,
-        socket_connect_timeout=settings.redis_socket_connect_timeout,
-        health_check_interval=settings.redis_health_check_interval,
+        **bounded_pool_options(settings),
         # One immediate retry survives a dropped idle connection; retrying a timeout would only double the wait.
         retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)),
     )
