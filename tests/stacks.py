@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
@@ -93,75 +94,51 @@ def refused_stacks() -> tuple[tuple[Stack, str], ...]:
     return _combinations()[1]
 
 
-# One module per resource in each layer package; models, schemas and data access also have `common`.
-RESOURCES = ("users", "posts", "tags")
-LAYER_MODULES = ("common", *RESOURCES)
+def computed_values(stack: Stack) -> dict[str, object]:
+    """Every answer copier would hold for this stack: its choices, the other questions' defaults, and
+    the computed values (`when: false`), evaluated in copier.yml's order as copier does."""
+    env = SandboxedEnvironment(undefined=StrictUndefined)
+    values: dict[str, object] = {}
+    for name, question in copier_config().items():
+        if name.startswith("_") or not isinstance(question, dict) or "default" not in question:
+            continue
+        if name in stack.answers:
+            values[name] = stack.answers[name]
+            continue
+        default = question["default"]
+        if isinstance(default, str):
+            default = env.from_string(default).render(values).strip()
+            if question.get("type") == "bool":
+                default = default == "True"
+        values[name] = default
+    return values
 
-MIGRATION_FILES = {
-    "alembic": {"alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py"},
-    "tortoise": {"migrations/__init__.py", "migrations/0001_initial.py"},
-}
+
+@cache
+def template_paths() -> tuple[str, ...]:
+    """Every file under template/, relative to it, name conditions and suffix as written."""
+    root = TEMPLATE_ROOT / copier_config()["_subdirectory"]
+    return tuple(sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()))
+
+
+def rendered_path(path: str, stack: Stack) -> str | None:
+    """Where copier writes a template file for this stack; None when a name condition leaves it out.
+
+    The file names under template/ are the one table of which file each option adds:
+    this reads them, so no list of expected files is kept beside them.
+    """
+    env = SandboxedEnvironment(undefined=StrictUndefined)
+    values = {**computed_values(stack), "_copier_conf": {"answers_file": copier_config()["_answers_file"]}}
+    source = path.removesuffix(copier_config()["_templates_suffix"])
+    parts = [env.from_string(part).render(values) for part in source.split("/")]
+    if not all(parts):
+        return None  # copier skips a file, or a folder, whose name renders empty
+    return "/".join(parts)
 
 
 def expected_files(stack: Stack) -> set[str]:
-    """Files every project of this stack must contain (it may contain more)."""
-    files = {
-        ".copier-answers.yml",
-        ".dockerignore",
-        ".github/workflows/ci.yml",
-        ".pre-commit-config.yaml",
-        "Dockerfile",
-        "compose.yaml",
-        ".env.example",
-        ".gitignore",
-        "README.md",
-        "pyproject.toml",
-        "app/main.py",
-        "app/core/config.py",
-        "app/core/db.py",
-        "app/core/security.py",
-        "app/core/shutdown.py",
-        "app/core/logging.py",
-        "app/core/metrics.py",
-        "app/core/request_log.py",
-        *(f"app/{layer}/{module}.py" for layer in ("models", "schemas", "crud") for module in LAYER_MODULES),
-        *(f"app/services/{module}.py" for module in RESOURCES),
-        "app/models/__init__.py",
-        "app/schemas/__init__.py",
-        "app/crud/__init__.py",
-        "app/services/__init__.py",
-        "app/api/deps.py",
-        "app/api/errors.py",
-        "app/api/routes/health.py",
-        "app/api/routes/users.py",
-        "app/api/routes/posts.py",
-        "app/api/routes/tags.py",
-        "app/api/routes/metrics.py",
-        "tests/conftest.py",
-        "tests/config.py",
-        "tests/database.py",
-        "tests/test_migrations.py",
-        "tests/test_no_merge_leftovers.py",
-        "tests/test_shutdown.py",
-        "tests/test_transactions.py",
-        "tests/test_observability.py",
-    }
-    files |= {f"deploy/kubernetes/{name}.yaml" for name in ("kustomization", "configmap", "deployment", "service")}
-    if stack.database == "sqlite":
-        files.add("deploy/kubernetes/pvc.yaml")  # one replica on one volume: no Job, HPA or PDB
-    else:
-        files |= {f"deploy/kubernetes/{name}.yaml" for name in ("migrate-job", "pdb", "hpa")}
-    if stack.database != "sqlite" or stack.cache == "redis":
-        files.add("deploy/kubernetes/secret.example.yaml")  # DATABASE_URL with its password, REDIS_URL
-    if stack.cache == "redis":
-        files |= {"app/core/cache.py", "tests/test_cache.py"}
-    if stack.orm != "tortoise" and stack.concurrency == "async":
-        files.add("app/core/pool.py")  # SQLAlchemy's queue pool, fair to its waiters
-    if stack.orm != "tortoise":
-        files.add("app/core/pool_metrics.py")  # Tortoise exposes no statistics of its pool
-    if stack.orm != "tortoise" and stack.database != "sqlite":
-        files.add("tests/test_connection_loss.py")  # SQLAlchemy's pool pings idle connections
-    return files | MIGRATION_FILES[stack.migration_tool]
+    """Files a project of this stack consists of, read from the name conditions under template/."""
+    return {name for path in template_paths() if (name := rendered_path(path, stack)) is not None}
 
 
 def unchosen_words(stack: Stack) -> set[str]:

@@ -10,6 +10,7 @@ repo's GitHub workflow (docs/deploy.md).
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -106,6 +107,7 @@ def test_image_install_and_start(stack: Stack, copie, available_servers, tmp_pat
     else:
         assert "DATABASE_URL" not in env, "a server URL must come from `docker run -e`, not the image"
         env["DATABASE_URL"] = project.database_url("kit")
+    env["SECRET_KEY"] = secrets.token_hex(32)  # as `docker run -e` gives it: production refuses to start without
     project.run(str(venv_bin / MIGRATE[stack.migration_tool][0]), *MIGRATE[stack.migration_tool][1:], **env)
 
     port = free_port()

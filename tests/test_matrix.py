@@ -40,8 +40,11 @@ def text_files(project: Project) -> dict[str, str]:
 
 def check_render(project: Project) -> None:
     files = text_files(project)
-    missing = expected_files(project.stack) - set(files)
+    expected = expected_files(project.stack)
+    missing, unexpected = expected - set(files), set(files) - expected
     assert not missing, f"missing files: {sorted(missing)}"
+    # The project's own tools wrote nothing the test steps do not skip, so this is copier's output.
+    assert not unexpected, f"files no name under template/ accounts for: {sorted(unexpected)}"
     problems = []
     for name, text in files.items():
         if JINJA_LEFTOVER.search(text) and not name.endswith(".mako"):  # .mako: Alembic's own templates

@@ -20,7 +20,7 @@ from tests import template_history, user_edits
 from tests.conftest import Project, require_server
 from tests.stacks import STACK_QUESTIONS, Stack, copier_config, valid_stacks
 from tests.template_history import MIGRATION_OUTPUT, copier, git
-from tests.test_matrix import check_lint, check_project_tests, check_types
+from tests.test_matrix import check_lint, check_project_tests, check_types, migration_files
 
 pytestmark = pytest.mark.update
 
@@ -341,7 +341,52 @@ def test_update_from_last_release_adds_the_kit_without_conflicts(tmp_path: Path)
     assert not [name for name in FLAT_MODULES if (project / name).exists()]
 
 
-# --- 6. a file the new release no longer renders, edited by the user ---------------
+# --- 6. from the last real release: a database it created migrates ---------------
+
+MIGRATE = {"alembic": ["alembic", "upgrade", "head"], "tortoise": ["tortoise", "migrate"]}
+# 0.1.0 offered SQLAlchemy only: its migrations, on both servers and in both modes.
+RELEASE_DATABASES = [
+    Stack(concurrency="async", orm="sqlalchemy", database="postgresql", cache="none"),
+    Stack(concurrency="sync", orm="sqlalchemy", database="mysql", cache="none"),
+]
+# Revisions, not the migration environment (env.py), which a release may improve.
+REVISION = re.compile(r"migrations/(versions/)?[0-9]{4}_\w+\.py")
+
+
+@pytest.mark.parametrize("stack", RELEASE_DATABASES, ids=lambda stack: stack.id)
+def test_a_database_created_by_the_last_release_migrates_to_this_one(
+    stack: Stack, tmp_path: Path, mypy_cache: Path, available_servers: dict[str, str | None]
+) -> None:
+    """A service generated from 0.1.0 and migrated with its own command is updated and migrated again:
+    the database reaches this template's models with no drift, and no released migration was edited
+    (schema changes arrive as new revisions)."""
+    require_server(stack, available_servers)
+    template = template_history.build_from_last_release(tmp_path / "template")
+    project = Project(stack, render(template, tmp_path / "service", "v0.1.0", **stack.answers), mypy_cache)
+    released = {name: text for name, text in tree(project.path).items() if REVISION.fullmatch(name)}
+    project.run("uv", "sync", "--quiet")
+    url = project.database_url("release-upgrade")
+    project.tool(*MIGRATE[stack.migration_tool], DATABASE_URL=url)
+    commit(project.path, "Lock the environment")
+
+    update(project.path)
+
+    assert unmerged(project.path) == set()
+    updated = tree(project.path)
+    edited = sorted(name for name, text in released.items() if updated.get(name) != text)
+    assert edited == [], f"released migrations were edited or removed: {edited}"
+    project.run("uv", "sync", "--quiet")
+    project.tool(*MIGRATE[stack.migration_tool], DATABASE_URL=url)
+    shipped = migration_files(project)
+    if stack.migration_tool == "alembic":
+        project.tool("alembic", "check", DATABASE_URL=url)  # fails when the models need a new revision
+    else:
+        project.tool("tortoise", "makemigrations", DATABASE_URL=url)  # writes one only if the models drifted
+    drift = migration_files(project) - shipped
+    assert not drift, f"the updated models need a migration the update did not bring: {sorted(drift)}"
+
+
+# --- 7. a file the new release no longer renders, edited by the user ---------------
 
 # The modules 0.1.0 rendered that are packages since: app/crud.py is app/crud/<resource>.py now.
 FLAT_MODULES = ("app/models.py", "app/schemas.py", "app/crud.py", "app/services.py")

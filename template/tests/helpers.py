@@ -1,8 +1,11 @@
 """Small builders shared by the tests: they go through the API like a client would."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 PASSWORD = "correct horse battery staple"
 
@@ -20,3 +23,12 @@ async def create_post(client: httpx.AsyncClient, author_id: int, title: str = "H
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+@asynccontextmanager
+async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app of the test's own, its lifespan running meanwhile."""
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http_client:
+            yield http_client

@@ -1,9 +1,11 @@
 """The FastAPI application: `uvicorn app.main:app`, or `create_app(settings)` in tests."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.errors import register_exception_handlers
 from app.api.methods import register_method_not_allowed
@@ -12,18 +14,31 @@ from app.core.cache import cache_lifespan
 from app.core.config import Settings, get_settings
 from app.core.db import database_lifespan
 from app.core.logging import configure_logging
+from app.core.rate_limit import rate_limit_lifespan
 from app.core.request_log import RequestLog
 from app.core.shutdown import CloseWhileDraining, Drain
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
     drain = Drain(settings.shutdown_drain_seconds)
+    if settings.secret_key_generated:
+        logger.warning(
+            "SECRET_KEY is not set: tokens are signed with a random key of this process, so they do not "
+            "survive a restart and other worker processes refuse them"
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with database_lifespan(app, settings), cache_lifespan(app, settings), drain.holding_signals():
+        async with (
+            database_lifespan(app, settings),
+            cache_lifespan(app, settings),
+            rate_limit_lifespan(app, settings),
+            drain.holding_signals(),
+        ):
             yield
 
     app = FastAPI(
@@ -34,6 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.drain = drain
     app.add_middleware(CloseWhileDraining, drain=drain)
+    if settings.cors_origins:  # otherwise no middleware at all: no cost per request
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+        )
     # Added last, so it runs first: its line and duration cover the other middleware too.
     app.add_middleware(RequestLog, metrics_enabled=settings.metrics_enabled)
     register_exception_handlers(app, settings.retry_after_seconds)

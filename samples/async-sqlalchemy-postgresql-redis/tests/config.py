@@ -1,6 +1,7 @@
 """Where the tests' services live: TEST_DATABASE_URL, never the development database."""
 
 import os
+import secrets
 
 from app.core.config import Settings
 
@@ -16,6 +17,12 @@ TEST_CACHE_KEY_PREFIX = f"sample-service-test-{os.urandom(6).hex()}"
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
 
 
+# A key of the tests' own, the same in every app they create, so tokens one app issues another accepts.
+TEST_SECRET_KEY = secrets.token_urlsafe(32)
+# Limits no test reaches by accident; tests/test_rate_limit.py sets small ones where it means to.
+UNREACHED_LIMIT = "100000/second"
+
+
 def settings_for_tests(**overrides: object) -> Settings:
     """Settings for an application under test; `overrides` replace single fields."""
     values: dict[str, object] = {
@@ -23,6 +30,10 @@ def settings_for_tests(**overrides: object) -> Settings:
         "redis_url": TEST_REDIS_URL,
         "cache_key_prefix": TEST_CACHE_KEY_PREFIX,
         "environment": "test",
+        "secret_key": TEST_SECRET_KEY,
+        "rate_limit_writes": UNREACHED_LIMIT,
+        "rate_limit_signup": UNREACHED_LIMIT,
+        "rate_limit_login": UNREACHED_LIMIT,
         **overrides,
     }
     return Settings.model_validate(values)

@@ -18,12 +18,13 @@ import pytest
 import redis
 from fastapi import FastAPI
 
-from app.core.cache import RECOVERY_INTERVAL, Cache, create_redis_client, user_entry
+from app.core.cache import RECOVERY_INTERVAL, Cache, create_redis_client
+from app.core.cache_entries import user_entry
 from app.main import create_app
 from app.schemas.users import UserPublic
 from tests.config import TEST_CACHE_KEY_PREFIX, UNREACHABLE_REDIS_URL, settings_for_tests
 from tests.conftest import QueryCounter
-from tests.helpers import create_post, create_user
+from tests.helpers import client_of, create_post, create_user
 
 
 async def read(client: httpx.AsyncClient, path: str) -> Any:
@@ -150,9 +151,10 @@ async def test_an_answer_loaded_during_a_write_is_never_served(app: FastAPI, cli
 
     lookup = await cache.lookup(entry)  # a read misses and starts loading...
     await cache.invalidate(entry.generations)  # ...a write commits and invalidates...
-    await cache.store(lookup, UserPublic.model_validate(user))  # ...the read stores what it loaded.
+    loaded = UserPublic.model_validate(user).model_dump_json().encode()
+    await cache.store(lookup, loaded)  # ...the read stores what it loaded.
 
-    assert (await cache.lookup(entry)).hit is None
+    assert (await cache.lookup(entry)).body is None
 
 
 @asynccontextmanager
@@ -186,9 +188,9 @@ async def test_a_lost_invalidation_is_made_up_for_before_the_next_cached_read(
 
     assert (await read(client, path))["username"] == "renamed"
     # What that read cached, under the renewed epoch: another process is served the new answer too.
-    hit = (await another_process.lookup(user_entry(int(path.rsplit("/", 1)[1])))).hit
+    hit = (await another_process.lookup(user_entry(int(path.rsplit("/", 1)[1])))).body
     assert hit is not None
-    assert json.loads(bytes(hit.body))["username"] == "renamed"
+    assert json.loads(hit)["username"] == "renamed"
 
 
 async def test_a_lost_invalidation_is_made_up_for_in_the_background(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -200,7 +202,7 @@ async def test_a_lost_invalidation_is_made_up_for_in_the_background(app: FastAPI
             break
         await asyncio.sleep(RECOVERY_INTERVAL / 2)
     assert cache.lost == 0, "no background renewal of the epoch"
-    assert (await another_process.lookup(user_entry(int(path.rsplit("/", 1)[1])))).hit is None
+    assert (await another_process.lookup(user_entry(int(path.rsplit("/", 1)[1])))).body is None
 
 
 async def test_renewals_racing_each_other_count_each_loss_once(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -211,14 +213,6 @@ async def test_renewals_racing_each_other_count_each_loss_once(app: FastAPI, cli
 
     assert list(renewed) == [True, True]
     assert cache.lost == 0
-
-
-@asynccontextmanager
-async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http_client:
-            yield http_client
 
 
 @pytest.fixture

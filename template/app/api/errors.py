@@ -9,6 +9,7 @@ from app.api.responses import ConflictBody, ErrorBody
 from app.core.db import UNAVAILABLE_ERRORS, is_unavailable
 from app.core.errors import ConflictError, NotFoundError
 from app.core.metrics import UNAVAILABLE
+from app.core.rate_limit import RateLimitedError
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,13 @@ def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
         headers = {"Retry-After": str(retry_after_seconds)}
         return JSONResponse(body.model_dump(), status_code=503, headers=headers)
 
+    async def rate_limited(_: Request, exc: Exception) -> JSONResponse:
+        if not isinstance(exc, RateLimitedError):
+            raise exc
+        return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=429, headers=exc.headers())
+
     app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(RateLimitedError, rate_limited)
     app.add_exception_handler(ConflictError, conflict)
     for error_type in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error_type, unavailable)

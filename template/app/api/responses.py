@@ -24,3 +24,16 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
     },
 }
+_SECONDS: dict[str, Any] = {"schema": {"type": "integer"}}
+TOO_MANY_REQUESTS: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorBody,
+        "description": "Over a rate limit; retry after `Retry-After` seconds",
+        "headers": {
+            "Retry-After": {**_SECONDS, "description": "Seconds to wait"},
+            "RateLimit-Limit": {**_SECONDS, "description": "Requests allowed per window"},
+            "RateLimit-Remaining": {**_SECONDS, "description": "Requests left in this window"},
+            "RateLimit-Reset": {**_SECONDS, "description": "Seconds until the window ends"},
+        },
+    },
+}

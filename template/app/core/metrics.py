@@ -36,6 +36,8 @@ REQUEST_DURATION = Histogram(
 IN_FLIGHT = Gauge("http_requests_in_progress", "Requests being served", multiprocess_mode="livesum")
 # cause: "database" (unreachable, pool exhausted) or "draining" (the service is stopping).
 UNAVAILABLE = Counter("http_unavailable_responses_total", "503 answers, by cause", ["cause"])
+# limit: "writes", "signup" or "login" (app/core/rate_limit.py).
+RATE_LIMIT_REJECTIONS = Counter("rate_limit_rejections_total", "429 answers, by limit", ["limit"])
 
 
 def exposition() -> tuple[bytes, str]:

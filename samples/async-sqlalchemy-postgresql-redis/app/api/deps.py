@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.api.params import ResourceId
-from app.core.cache import Cache, get_cache
 from app.core.db import DbSession, get_session
 from app.core.errors import NotFoundError
 from app.core.security import hash_password
@@ -27,7 +26,6 @@ from app.models.users import User
 from app.schemas.users import UserCreate, UserUpdate
 
 SessionDep = Annotated[DbSession, Depends(get_session)]
-CacheDep = Annotated[Cache, Depends(get_cache)]
 
 
 async def get_user_or_404(session: SessionDep, user_id: ResourceId) -> User:

@@ -1,36 +1,25 @@
-"""A Redis cache of single-resource reads (users and posts by id), cache-aside.
+"""A Redis store of cached answers, with generation-based invalidation, cache-aside.
 
-It stores the public JSON an endpoint answers, never ORM objects, so it knows
-nothing of the data-access layer. An entry is stored with a stamp of the
-*generations* it depends on, and is served only while they are unchanged:
-
-    entry        depends on
-    user:{id}    epoch, user:{id}
-    post:{id}    epoch, post:{id}, posts
-
-A successful PATCH or DELETE of one item renews what it changes, before its
-response is sent (the `INVALIDATE_*` router dependencies):
-
-    /users/{id}  user:{id}, posts   (posts show their author; deleting a user deletes theirs)
-    /posts/{id}  post:{id}
-    /tags/{id}   posts              (any post may carry the tag)
-
-Creating an item changes no cached answer. `posts` is coarse on purpose: renewing
-it drops every cached post, which is correct without tracking which posts link to
-which user or tag. A read takes the stamp *before* it loads from the database, so
-an answer loaded while a write commits is stored under the old stamp, never served.
+It stores bytes (the public JSON an endpoint answers), never ORM objects, so it
+knows nothing of the data-access layer or of HTTP: app/core/cache_entries.py says
+what is cached and what each change renews, app/api/caching.py turns that into
+responses and router dependencies. An entry is stored with a stamp of the
+*generations* it depends on, and is served only while they are unchanged; every
+entry also depends on `epoch`. Renewing a generation (a random value, see
+`invalidate`) turns every entry stamped with its old value into a miss. A read
+takes the stamp *before* it loads from the database, so an answer loaded while a
+write commits is stored under the old stamp, never served.
 
 Redis down or slow: every call is bounded by the socket timeouts (a timeout is not
 retried: a Redis that is too slow once is too slow twice), the failure is logged,
 and the request is served from the database. After a timeout the process leaves
 Redis alone for PAUSE_AFTER_TIMEOUT seconds, so a frozen Redis costs one wait per
 pause, not one per request (a sync request would hold its database session slot
-while it waits). A write still succeeds when its
-invalidation is lost that way; the process then trusts nothing cached until it has
-renewed `epoch`, which every entry depends on: before its next cache read, and
-every second in the background so other processes stop serving what the write
-changed as soon as Redis answers. Only a process that ends before Redis comes back
-leaves its lost invalidations to CACHE_TTL_SECONDS.
+while it waits). A write still succeeds when its invalidation is lost that way; the
+process then trusts nothing cached until it has renewed `epoch`: before its next
+cache read, and every second in the background so other processes stop serving what
+the write changed as soon as Redis answers. Only a process that ends before Redis
+comes back leaves its lost invalidations to CACHE_TTL_SECONDS.
 """
 
 import asyncio
@@ -39,14 +28,13 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import Counter
-from pydantic import BaseModel, TypeAdapter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -58,7 +46,6 @@ from app.core.config import Settings
 
 logger = logging.getLogger(__name__)
 
-ALL_POSTS = "posts"
 # Every entry depends on it: renewing it drops the whole cache, after invalidations were lost.
 EPOCH = "epoch"
 # Seconds between the background attempts to renew the epoch while Redis is unreachable.
@@ -74,18 +61,10 @@ CACHE_ERRORS = Counter("cache_errors_total", "Redis calls that failed, by operat
 
 @dataclass(frozen=True)
 class Entry:
-    """A cached answer: its key and the generations it depends on."""
+    """A cached answer: its key and the generations it depends on (besides `epoch`)."""
 
     key: str
     generations: tuple[str, ...]
-
-
-def user_entry(user_id: int) -> Entry:
-    return Entry(f"user:{user_id}", (EPOCH, f"user:{user_id}"))
-
-
-def post_entry(post_id: int) -> Entry:
-    return Entry(f"post:{post_id}", (EPOCH, f"post:{post_id}", ALL_POSTS))
 
 
 @dataclass(frozen=True)
@@ -93,11 +72,7 @@ class Lookup:
     entry: Entry
     # The generations read along with the entry; None if Redis failed, and then nothing is stored.
     stamp: bytes | None
-    hit: Response | None = None
-
-
-def _json(body: bytes) -> Response:
-    return Response(body, media_type="application/json")
+    body: bytes | None = None  # the cached answer, when current
 
 
 class Cache:
@@ -143,7 +118,7 @@ class Cache:
         if self._paused() or (self.lost and not await self.recover()):
             CACHE_LOOKUPS.labels("bypassed").inc()
             return Lookup(entry, stamp=None)
-        keys = [self.key(entry.key), *map(self.generation_key, entry.generations)]
+        keys = [self.key(entry.key), *map(self.generation_key, (EPOCH, *entry.generations))]
         try:
             value, *generations = await self.client.mget(keys)
         except RedisError as error:
@@ -157,20 +132,18 @@ class Cache:
             stored_stamp, _, body = value.partition(b" ")
             if stored_stamp == stamp:
                 CACHE_LOOKUPS.labels("hit").inc()
-                return Lookup(entry, stamp, hit=_json(body))
+                return Lookup(entry, stamp, body)
         CACHE_LOOKUPS.labels("miss").inc()
         return Lookup(entry, stamp)
 
-    async def store(self, lookup: Lookup, answer: BaseModel) -> Response:
-        """Cache `answer` under the stamp of `lookup`, and return it as the response."""
-        body = answer.model_dump_json().encode()
+    async def store(self, lookup: Lookup, body: bytes) -> None:
+        """Cache `body` under the stamp of `lookup`, unless Redis failed when it was looked up."""
         if lookup.stamp is not None and not self._paused():
             try:
                 await self.client.set(self.key(lookup.entry.key), lookup.stamp + b" " + body, ex=self.ttl_seconds)
             except RedisError as error:
                 self._failed(error, "store")
                 logger.warning("cache unavailable, %s not cached: %r", lookup.entry.key, error)
-        return _json(body)
 
     async def invalidate(self, generations: Iterable[str]) -> None:
         """Renew `generations`: every entry stamped with their old values becomes a miss.
@@ -234,15 +207,22 @@ class Cache:
             return False
 
 
+def bounded_pool_options(settings: Settings) -> dict[str, Any]:
+    """Options of a `BlockingConnectionPool` whose every call, and every wait for a connection, is bounded."""
+    return {
+        "max_connections": settings.redis_max_connections,
+        # Waiting for a free connection is bounded like any other Redis call.
+        "timeout": settings.redis_socket_timeout,
+        "socket_timeout": settings.redis_socket_timeout,
+        "socket_connect_timeout": settings.redis_socket_connect_timeout,
+        "health_check_interval": settings.redis_health_check_interval,
+    }
+
+
 def create_redis_client(settings: Settings) -> Redis:
     pool = BlockingConnectionPool.from_url(
         settings.redis_url,
-        max_connections=settings.redis_max_connections,
-        # Waiting for a free connection is bounded like any other Redis call.
-        timeout=settings.redis_socket_timeout,
-        socket_timeout=settings.redis_socket_timeout,
-        socket_connect_timeout=settings.redis_socket_connect_timeout,
-        health_check_interval=settings.redis_health_check_interval,
+        **bounded_pool_options(settings),
         # One immediate retry survives a dropped idle connection; retrying a timeout would only double the wait.
         retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)),
     )
@@ -272,36 +252,3 @@ async def _recover_in_background(cache: Cache) -> None:
         await asyncio.sleep(RECOVERY_INTERVAL)
         if cache.lost:
             await cache.recover()
-
-
-def get_cache(request: Request) -> Cache:
-    cache: Cache = request.app.state.cache
-    return cache
-
-
-_ITEM_ID = TypeAdapter(int)
-_READS = {"GET", "HEAD", "OPTIONS"}
-
-
-def invalidate_on_write(id_parameter: str, renews: Callable[[int], tuple[str, ...]]) -> Any:
-    """A router dependency: after a successful write to one item, renew the generations it changes.
-
-    `scope="function"` runs the code after `yield` once the endpoint has returned
-    (its transaction committed) and before the response is sent, so no client can
-    read the old answer after seeing the write succeed. A failed request raises at
-    the `yield` and invalidates nothing: it changed nothing.
-    """
-
-    async def invalidate(request: Request) -> AsyncIterator[None]:
-        yield
-        if request.method not in _READS and id_parameter in request.path_params:
-            # Parsed like FastAPI parsed it for the endpoint, so "/users/07" renews user 7.
-            item_id = _ITEM_ID.validate_python(request.path_params[id_parameter])
-            await get_cache(request).invalidate(renews(item_id))
-
-    return Depends(invalidate, scope="function")
-
-
-INVALIDATE_USER = invalidate_on_write("user_id", lambda user_id: (f"user:{user_id}", ALL_POSTS))
-INVALIDATE_POST = invalidate_on_write("post_id", lambda post_id: (f"post:{post_id}",))
-INVALIDATE_TAG = invalidate_on_write("tag_id", lambda _: (ALL_POSTS,))

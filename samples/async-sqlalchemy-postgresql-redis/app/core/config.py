@@ -1,19 +1,41 @@
 """Settings, read once from the environment and `.env` (see `.env.example`)."""
 
-from functools import lru_cache
-from typing import Literal, Self
+import secrets
+from functools import cache, lru_cache
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from limits import parse
+from pydantic import AfterValidator, Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Long enough for load balancers to see /health/ready fail and stop routing here, short
 # enough for a rollout; the drain plus uvicorn's graceful timeout must stay under the
 # orchestrator's grace period (deploy/kubernetes/deployment.yaml, compose.yaml).
 PRODUCTION_DRAIN_SECONDS = 5.0
+# An explicit SECRET_KEY shorter than this, or with fewer different characters (a word repeated,
+# a placeholder), is refused: `openssl rand -hex 32` gives 64 characters over 16.
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10
+
+
+def _rate_limit(value: str) -> str:
+    parse(value)  # raises ValueError on anything but the `limits` notation ("5/minute", "100 per hour")
+    return value
+
+
+# A rate limit in the `limits` notation: "5/minute", "120 per hour", "10/second".
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
+
+
+@cache
+def _process_secret_key() -> SecretStr:
+    """The key of a process without SECRET_KEY: random, so its tokens die with it."""
+    return SecretStr(secrets.token_urlsafe(32))
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting must not print SECRET_KEY or a password in DATABASE_URL.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     environment: Literal["local", "test", "production"] = "local"
     # The default only suits a developer machine; production must set DATABASE_URL.
@@ -37,6 +59,22 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] | None = None
     # Serve Prometheus metrics at /metrics (app/core/metrics.py).
     metrics_enabled: bool = True
+
+    # Signs access tokens. Required with ENVIRONMENT=production; unset elsewhere, each process draws a
+    # random one, so tokens do not survive a restart and one worker refuses another's tokens.
+    secret_key: SecretStr = Field(default_factory=_process_secret_key)
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=14, ge=1)
+    # Requests allowed per client address (app/core/rate_limit.py): writes of any resource, sign-ups
+    # (POST /users) and logins; sign-ups and logins are also limited per account name.
+    rate_limit_enabled: bool = True
+    rate_limit_writes: RateLimit = "120/minute"
+    rate_limit_signup: RateLimit = "10/hour"
+    rate_limit_login: RateLimit = "5/minute"
+    # Proxies (addresses or networks) whose X-Forwarded-For names the client; comma-separated.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # Origins browsers may call the API from (CORS), comma-separated; empty: no CORS headers at all.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Cache of single-resource reads (app/core/cache.py). Without Redis the service still serves, from the database.
     redis_url: str = "redis://127.0.0.1:6379/0"
     cache_ttl_seconds: int = Field(default=300, ge=1)
@@ -48,6 +86,36 @@ class Settings(BaseSettings):
     redis_socket_connect_timeout: float = Field(default=0.5, gt=0)
     # Seconds a pooled connection may sit idle before it is checked with a PING on reuse.
     redis_health_check_interval: int = Field(default=30, ge=0)
+
+    @field_validator("trusted_proxies", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @property
+    def secret_key_generated(self) -> bool:
+        """True when SECRET_KEY was not set and this process drew its own."""
+        return "secret_key" not in self.model_fields_set
+
+    @model_validator(mode="after")
+    def _strong_secret_key(self) -> Self:
+        # The messages state the rule, never the value.
+        if self.secret_key_generated:
+            if self.environment == "production":
+                raise ValueError(
+                    "SECRET_KEY must be set when ENVIRONMENT=production (at least "
+                    f"{SECRET_KEY_MIN_LENGTH} random characters, e.g. the output of `openssl rand -hex 32`)"
+                )
+            return self
+        key = self.secret_key.get_secret_value()
+        if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+            raise ValueError(
+                f"SECRET_KEY is too weak: it needs at least {SECRET_KEY_MIN_LENGTH} characters, "
+                f"{SECRET_KEY_MIN_DISTINCT} of them different (e.g. the output of `openssl rand -hex 32`)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _explicit_database_in_production(self) -> Self:

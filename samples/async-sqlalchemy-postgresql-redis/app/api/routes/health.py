@@ -3,7 +3,8 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from app.api.deps import CacheDep, SessionDep
+from app.api.caching import CacheDep
+from app.api.deps import SessionDep
 from app.core.db import UNAVAILABLE_ERRORS, ping
 from app.core.metrics import UNAVAILABLE
 

@@ -2,23 +2,29 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CacheDep, PostDep, SessionDep, get_post_or_404
+from app.api.caching import INVALIDATE_POST, CacheDep, cache_answer, cached_answer
+from app.api.deps import PostDep, SessionDep, get_post_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
-from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
-from app.core.cache import INVALIDATE_POST, post_entry
+from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAVAILABLE
+from app.core.cache_entries import post_entry
+from app.core.rate_limit import LIMIT_WRITES
 from app.crud import posts as posts_crud
 from app.schemas.common import MAX_ID, Page, TagName
 from app.schemas.posts import PostCreate, PostPublic, PostUpdate
 from app.services import posts as posts_service
 
-# Successful writes below invalidate the cached answers they change (see app.core.cache).
+# Successful writes below invalidate the cached answers they change (see app.api.caching).
 router = APIRouter(
-    route_class=JsonRoute, prefix="/posts", tags=["posts"], responses=UNAVAILABLE, dependencies=[INVALIDATE_POST]
+    route_class=JsonRoute,
+    prefix="/posts",
+    tags=["posts"],
+    responses=UNAVAILABLE,
+    dependencies=[LIMIT_WRITES, INVALIDATE_POST],
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def create_post(session: SessionDep, data: PostCreate) -> PostPublic:
     """Create a post; tags that do not exist yet are created with it. 404 if the author does not exist."""
     return PostPublic.model_validate(await posts_service.create_post(session, data))
@@ -47,18 +53,18 @@ async def read_post(session: SessionDep, cache: CacheDep, post_id: ResourceId) -
     """Read a post with its author and tags, from the cache when it holds a current answer."""
     # Not `PostDep`: a cache hit must not query the database, so the lookup comes first.
     lookup = await cache.lookup(post_entry(post_id))
-    if lookup.hit is not None:
-        return lookup.hit
-    return await cache.store(lookup, PostPublic.model_validate(await get_post_or_404(session, post_id)))
+    if lookup.body is not None:
+        return cached_answer(lookup.body)
+    return await cache_answer(cache, lookup, PostPublic.model_validate(await get_post_or_404(session, post_id)))
 
 
-@router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT)
+@router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def update_post(session: SessionDep, post: PostDep, data: PostUpdate) -> PostPublic:
     """Change the fields given; `tags` replaces the post's tags, creating the missing ones."""
     return PostPublic.model_validate(await posts_service.update_post(session, post, data))
 
 
-@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | TOO_MANY_REQUESTS)
 async def delete_post(session: SessionDep, post: PostDep) -> None:
     """Delete a post; its tags remain."""
     await posts_service.delete_post(session, post)

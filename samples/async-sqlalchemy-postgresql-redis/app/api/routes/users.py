@@ -1,22 +1,31 @@
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import CacheDep, NewUserDep, SessionDep, UserChangesDep, UserDep, get_user_or_404
+from app.api.caching import INVALIDATE_USER, CacheDep, cache_answer, cached_answer
+from app.api.deps import NewUserDep, SessionDep, UserChangesDep, UserDep, get_user_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
-from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
-from app.core.cache import INVALIDATE_USER, user_entry
+from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAVAILABLE
+from app.core.cache_entries import user_entry
+from app.core.rate_limit import LIMIT_SIGNUP, LIMIT_WRITES
 from app.crud import users as users_crud
 from app.schemas.common import Page
 from app.schemas.users import UserDeactivate, UserPublic
 from app.services import users as users_service
 
-# Successful writes below invalidate the cached answers they change (see app.core.cache).
+# Successful writes below invalidate the cached answers they change (see app.api.caching).
 router = APIRouter(
-    route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE, dependencies=[INVALIDATE_USER]
+    route_class=JsonRoute,
+    prefix="/users",
+    tags=["users"],
+    responses=UNAVAILABLE,
+    dependencies=[LIMIT_WRITES, INVALIDATE_USER],
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+# Sign-ups have a strict limit of their own (RATE_LIMIT_SIGNUP), checked before the password is hashed.
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=CONFLICT | TOO_MANY_REQUESTS, dependencies=[LIMIT_SIGNUP]
+)
 async def create_user(new_user: NewUserDep, session: SessionDep) -> UserPublic:
     """Create a user with their profile. 409 if the username or email is taken."""
     user = await users_service.create_user(session, new_user.data, new_user.hashed_password)
@@ -41,25 +50,25 @@ async def read_user(session: SessionDep, cache: CacheDep, user_id: ResourceId) -
     """Read a user, from the cache when it holds a current answer."""
     # Not `UserDep`: a cache hit must not query the database, so the lookup comes first.
     lookup = await cache.lookup(user_entry(user_id))
-    if lookup.hit is not None:
-        return lookup.hit
-    return await cache.store(lookup, UserPublic.model_validate(await get_user_or_404(session, user_id)))
+    if lookup.body is not None:
+        return cached_answer(lookup.body)
+    return await cache_answer(cache, lookup, UserPublic.model_validate(await get_user_or_404(session, user_id)))
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
+@router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def update_user(changes: UserChangesDep, session: SessionDep, user: UserDep) -> UserPublic:
     """Change the fields given. 409 if the new username or email is taken."""
     updated = await users_service.update_user(session, user, changes.data, changes.hashed_password)
     return UserPublic.model_validate(updated)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | TOO_MANY_REQUESTS)
 async def delete_user(session: SessionDep, user: UserDep) -> None:
     """Delete a user with their profile and posts."""
     await users_service.delete_user(session, user)
 
 
-@router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT)
+@router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def deactivate_user(session: SessionDep, user: UserDep, data: UserDeactivate) -> UserPublic:
     """Deactivate a user and make another user the author of their posts, all or nothing.
 

@@ -5,16 +5,19 @@ from fastapi import APIRouter, Query, status
 from app.api.deps import PostDep, SessionDep
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
-from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
+from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAVAILABLE
+from app.core.rate_limit import LIMIT_WRITES
 from app.crud import posts as posts_crud
 from app.schemas.common import MAX_ID, Page, TagName
 from app.schemas.posts import PostCreate, PostPublic, PostUpdate
 from app.services import posts as posts_service
 
-router = APIRouter(route_class=JsonRoute, prefix="/posts", tags=["posts"], responses=UNAVAILABLE)
+router = APIRouter(
+    route_class=JsonRoute, prefix="/posts", tags=["posts"], responses=UNAVAILABLE, dependencies=[LIMIT_WRITES]
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def create_post(session: SessionDep, data: PostCreate) -> PostPublic:
     """Create a post; tags that do not exist yet are created with it. 404 if the author does not exist."""
     return PostPublic.model_validate(await posts_service.create_post(session, data))
@@ -44,13 +47,13 @@ async def read_post(post: PostDep) -> PostPublic:
     return PostPublic.model_validate(post)
 
 
-@router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT)
+@router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def update_post(session: SessionDep, post: PostDep, data: PostUpdate) -> PostPublic:
     """Change the fields given; `tags` replaces the post's tags, creating the missing ones."""
     return PostPublic.model_validate(await posts_service.update_post(session, post, data))
 
 
-@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | TOO_MANY_REQUESTS)
 async def delete_post(session: SessionDep, post: PostDep) -> None:
     """Delete a post; its tags remain."""
     await posts_service.delete_post(session, post)

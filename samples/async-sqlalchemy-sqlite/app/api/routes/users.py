@@ -3,16 +3,22 @@ from fastapi import APIRouter, status
 from app.api.deps import NewUserDep, SessionDep, UserChangesDep, UserDep
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
-from app.api.responses import CONFLICT, NOT_FOUND, UNAVAILABLE
+from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAVAILABLE
+from app.core.rate_limit import LIMIT_SIGNUP, LIMIT_WRITES
 from app.crud import users as users_crud
 from app.schemas.common import Page
 from app.schemas.users import UserDeactivate, UserPublic
 from app.services import users as users_service
 
-router = APIRouter(route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE)
+router = APIRouter(
+    route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE, dependencies=[LIMIT_WRITES]
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+# Sign-ups have a strict limit of their own (RATE_LIMIT_SIGNUP), checked before the password is hashed.
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=CONFLICT | TOO_MANY_REQUESTS, dependencies=[LIMIT_SIGNUP]
+)
 async def create_user(new_user: NewUserDep, session: SessionDep) -> UserPublic:
     """Create a user with their profile. 409 if the username or email is taken."""
     user = await users_service.create_user(session, new_user.data, new_user.hashed_password)
@@ -38,20 +44,20 @@ async def read_user(user: UserDep) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
+@router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def update_user(changes: UserChangesDep, session: SessionDep, user: UserDep) -> UserPublic:
     """Change the fields given. 409 if the new username or email is taken."""
     updated = await users_service.update_user(session, user, changes.data, changes.hashed_password)
     return UserPublic.model_validate(updated)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | TOO_MANY_REQUESTS)
 async def delete_user(session: SessionDep, user: UserDep) -> None:
     """Delete a user with their profile and posts."""
     await users_service.delete_user(session, user)
 
 
-@router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT)
+@router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
 async def deactivate_user(session: SessionDep, user: UserDep, data: UserDeactivate) -> UserPublic:
     """Deactivate a user and make another user the author of their posts, all or nothing.
 
