@@ -102,7 +102,7 @@ def create_handler(format_: LogFormat, stream: IO[str] | None = None) -> logging
 
 
 def configure_logging(settings: Settings) -> None:
-    """Route every logger through one handler on the root logger, at INFO.
+    """Route every logger through one handler on the root logger, at LOG_LEVEL.
 
     Runs when the app is created, after uvicorn configured its own loggers: theirs lose their
     handlers and propagate to the root. uvicorn's access log is switched off, as each request's
@@ -114,12 +114,13 @@ def configure_logging(settings: Settings) -> None:
     handler = create_handler(log_format(settings))
     handler.name = HANDLER_NAME
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(settings.log_level)
     # Also on the service's own loggers, so a later configuration raising the root's level (a migration
     # tool's, when tests migrate in-process) cannot silence the request lines.
-    logging.getLogger("app").setLevel(logging.INFO)
+    logging.getLogger("app").setLevel(settings.log_level)
     for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+        uvicorn_logger.setLevel(settings.log_level)  # uvicorn's --log-level would otherwise win
     logging.getLogger("uvicorn.access").disabled = True
