@@ -139,6 +139,10 @@ def expected_files(stack: Stack) -> set[str]:
         "tests/test_shutdown.py",
         "tests/test_transactions.py",
         "tests/test_observability.py",
+        "tests/test_tracing.py",
+        "app/core/tracing.py",
+        "deploy/observability/prometheus.yml",
+        "deploy/observability/otel-collector.yaml",
     }
     files |= {f"deploy/kubernetes/{name}.yaml" for name in ("kustomization", "configmap", "deployment", "service")}
     if stack.database == "sqlite":
