@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -13,22 +14,33 @@ from app.core.db import database_lifespan
 from app.core.logging import configure_logging
 from app.core.request_log import RequestLog
 from app.core.shutdown import CloseWhileDraining, Drain
+from app.core.tracing import telemetry, tracer_provider, tracing_lifespan
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, tracing: "TracerProvider | None" = None) -> FastAPI:
+    """The service; `tracing` replaces the provider OTEL_EXPORTER_OTLP_ENDPOINT would configure (tests)."""
     settings = settings or get_settings()
     configure_logging(settings)
+    tracing = tracing or tracer_provider(settings)
     drain = Drain(settings.shutdown_drain_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with database_lifespan(app, settings), drain.holding_signals():
+        async with (
+            database_lifespan(app, settings),
+            tracing_lifespan(app, tracing),
+            drain.holding_signals(),
+        ):
             yield
 
     app = FastAPI(
         title="Sample Service",
         description="A FastAPI service with a database.",
         lifespan=lifespan,
+        telemetry=telemetry(tracing),
     )
     app.state.settings = settings
     app.state.drain = drain
