@@ -1,10 +1,11 @@
 """OpenTelemetry traces, on when OTEL_EXPORTER_OTLP_ENDPOINT is set (or a test hands in a provider).
 
-A request's server span comes from FastAPI's own OpenTelemetry support; its children, one per
-database query and Redis call, from OpenTelemetry's instrumentations. Off, none of this is
-imported: FastAPI's telemetry is switched off, nothing is instrumented, and a request costs what
-it did before. Spans are exported in batches over OTLP/HTTP to `{endpoint}/v1/traces`; the SDK's
-other OTEL_* variables (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES, ...) apply as usual.
+A request's server span comes from FastAPI's own OpenTelemetry support, and a child span per
+database query and per Redis command from OpenTelemetry's instrumentations.
+Off, none of this is imported: FastAPI's telemetry is switched off, nothing is instrumented, and
+a request costs what it did before. Spans are exported in batches over OTLP/HTTP to
+`{endpoint}/v1/traces`; the SDK's other OTEL_* variables (OTEL_EXPORTER_OTLP_HEADERS,
+OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, ...) apply as usual.
 """
 
 import logging
