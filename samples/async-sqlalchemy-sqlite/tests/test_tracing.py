@@ -76,6 +76,22 @@ async def test_a_request_is_one_trace_with_a_span_for_its_query(client: httpx.As
     assert len(line["span_id"]) == 16
 
 
+async def test_text_lines_end_with_the_trace_ids_while_tracing(traced: Traced) -> None:
+    traced_client, exporter = traced
+    logs = io.StringIO()
+    handler = create_handler("text", logs)
+    logging.getLogger().addHandler(handler)
+    try:
+        assert (await traced_client.get("/health/live")).status_code == 200
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+    [server] = [span for span in exporter.get_finished_spans() if span.kind == SpanKind.SERVER]
+    [line] = [line for line in logs.getvalue().splitlines() if " app.requests " in line]
+    trace_id = format(server.context.trace_id, "032x")
+    assert re.search(" trace_id=" + trace_id + " span_id=[0-9a-f]{16}$", line), line
+
+
 async def test_an_untraced_app_logs_no_trace_ids(client: httpx.AsyncClient, traced: Traced) -> None:
     """Even while another app of this process traces (so OpenTelemetry's SDK is loaded)."""
     assert (await traced[0].get("/health/live")).status_code == 200

@@ -75,6 +75,18 @@ class JsonFormatter(logging.Formatter):
         return encode_json(line)
 
 
+class TextFormatter(logging.Formatter):
+    """A readable line; while tracing is on, it ends with the trace and span ids, as JSON lines carry them."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        trace_id = getattr(record, "trace_id", None)
+        return line if trace_id is None else f"{line} trace_id={trace_id} span_id={getattr(record, 'span_id', '-')}"
+
+
 def log_format(settings: Settings) -> LogFormat:
     if settings.log_format is not None:
         return settings.log_format
@@ -97,7 +109,7 @@ def create_handler(format_: LogFormat, stream: IO[str] | None = None) -> logging
     """A handler writing lines in `format_` to `stream` (standard error, by default)."""
     handler = StderrHandler() if stream is None else logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if format_ == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if format_ == "json" else TextFormatter())
     return handler
 
 
