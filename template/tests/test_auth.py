@@ -42,7 +42,8 @@ async def test_login_returns_tokens_for_the_user(client: httpx.AsyncClient) -> N
 async def test_every_refused_login_gets_the_same_answer(client: httpx.AsyncClient) -> None:
     await create_user(client, "alice")
     inactive = await create_user(client, "bob")
-    deactivated = await client.patch(f"/users/{inactive['id']}", json={"is_active": False}, headers=auth(inactive["id"]))
+    changes, headers = {"is_active": False}, auth(inactive["id"])
+    deactivated = await client.patch(f"/users/{inactive['id']}", json=changes, headers=headers)
     assert deactivated.status_code == 200
 
     for username, password in (("nobody", PASSWORD), ("alice", "wrong password"), ("bob", PASSWORD)):
