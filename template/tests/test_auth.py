@@ -5,10 +5,12 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from app.core.tokens import create_access_token, decode_access_token
 from app.main import create_app
+from app.services import auth as auth_service
 from tests.config import TEST_SECRET_KEY, settings_for_tests
 from tests.helpers import PASSWORD, auth, bearer, client_of, create_post, create_user, log_in
 
@@ -111,6 +113,16 @@ async def test_reusing_a_rotated_token_revokes_its_whole_family(client: httpx.As
 
     assert_unauthorized(await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]}))
     assert_unauthorized(await client.get("/users/me", headers=bearer(second["access_token"])))
+
+
+async def test_an_expired_refresh_token_is_refused(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    await create_user(client)
+    tokens = await log_in(client, "alice")
+    days = settings_for_tests().refresh_token_days
+    expired = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days, seconds=1)
+    monkeypatch.setattr(auth_service, "utc_now", lambda: expired)
+
+    assert_unauthorized(await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}))
 
 
 async def test_an_unknown_refresh_token_is_refused(client: httpx.AsyncClient) -> None:
