@@ -101,9 +101,7 @@ def test_update_keeps_user_edits_and_brings_template_changes(
 
     update(project)  # no --vcs-ref: the latest release, v0.3.0
 
-    # The release's new router and migration meet the team's own: a conflict they resolve, keeping both.
-    assert unmerged(project) == user_edits.EXPECTED_CONFLICTS
-    user_edits.resolve(project)
+    assert unmerged(project) == set()
     assert git(project, "status", "--porcelain", "--untracked-files=no").strip(), "the update changed nothing"
     assert user_edits.missing(project) == []
     assert answers(project)["_commit"] == "v0.3.0"
@@ -114,7 +112,7 @@ def test_update_keeps_user_edits_and_brings_template_changes(
     assert (project / "CONTRIBUTING.md").read_text().endswith("Keep commits small.\n")
 
     # The merged project is still a working one: the rendered tests include the user's
-    # test of the new route, the migration cycle with 0002 and the conflict-marker check.
+    # test of the new route, the migration cycle with 0003 and the conflict-marker check.
     checked = Project(stack, project, mypy_cache)
     checked.run("uv", "sync", "--quiet")
     check_lint(checked)

@@ -5,7 +5,6 @@ registration lines in the template-owned app/models/__init__.py and app/main.py)
 setting, and its own README text. Written for the async SQLAlchemy stack on any engine.
 """
 
-import re
 from pathlib import Path
 
 COMMENT_MODEL = """from sqlalchemy import ForeignKey, String
@@ -53,11 +52,11 @@ async def create_comment(session: SessionDep, data: CommentCreate) -> CommentPub
     await session.commit()
     return CommentPublic.model_validate(comment)
 ''',
-    "migrations/versions/0002_comments.py": '''"""Comments on posts.
+    "migrations/versions/0003_comments.py": '''"""Comments on posts.
 
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-22
+Revision ID: 0003
+Revises: 0002_refresh_tokens
+Create Date: 2026-12-06
 """
 
 from collections.abc import Sequence
@@ -65,8 +64,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002_refresh_tokens"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -108,62 +107,11 @@ EDITS = [
         "from app.models.posts import Post as Post\n",
         "from app.models.comments import Comment as Comment\nfrom app.models.posts import Post as Post\n",
     ),
-    ("app/main.py", "routes import health, metrics", "routes import comments, health, metrics"),
-    ("app/main.py", "(health, users, posts, tags)", "(health, users, posts, tags, comments)"),
+    ("app/main.py", "routes import auth, health, metrics", "routes import auth, comments, health, metrics"),
+    ("app/main.py", "(health, auth, users, posts, tags)", "(health, auth, users, posts, tags, comments)"),
     ("app/core/config.py", "db_echo: bool = False\n", "db_echo: bool = False\n    comments_per_page: int = 50\n"),
     ("README.md", "A FastAPI service with a database.", "Orders and their comments, for the shop front."),
 ]
-
-
-# The release that brings logins registers its `auth` router on the lines of app/main.py where
-# the team registered `comments`, and its revision 0002_refresh_tokens follows 0001 like the
-# team's 0002: what the team does after updating (docs/updating.md), keeping both.
-EXPECTED_CONFLICTS = {"app/main.py"}
-RESOLVED = [
-    ("app/main.py", "routes import auth, health, metrics", "routes import auth, comments, health, metrics"),
-    ("app/main.py", "(health, auth, users, posts, tags)", "(health, auth, users, posts, tags, comments)"),
-]
-MERGE_REVISION = (
-    "migrations/versions/0003_merge.py",
-    '''"""Merge the template's refresh tokens with the team's comments.
-
-Revision ID: 0003
-Revises: 0002, 0002_refresh_tokens
-Create Date: 2026-12-06
-"""
-
-from collections.abc import Sequence
-
-revision: str = "0003"
-down_revision: str | Sequence[str] | None = ("0002", "0002_refresh_tokens")
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-
-def upgrade() -> None:
-    pass
-
-
-def downgrade() -> None:
-    pass
-''',
-)
-# An inline conflict: the team's side, then the template's new one (kept).
-CONFLICT = re.compile(r"<<<<<<< [^\n]*\n(?:.*?\n)?=======\n(.*?)>>>>>>> [^\n]*\n", re.DOTALL)
-
-
-def resolve(project: Path) -> None:
-    """Resolve the update's conflicts as the team would: the template's lines, plus their router again."""
-    for name in EXPECTED_CONFLICTS:
-        path = project / name
-        path.write_text(CONFLICT.sub(r"\1", path.read_text()))
-    for name, old, new in RESOLVED:
-        path = project / name
-        current = path.read_text()
-        assert old in current, f"{name} no longer contains {old!r}: update tests/user_edits.py"
-        path.write_text(current.replace(old, new, 1))
-    name, text = MERGE_REVISION
-    (project / name).write_text(text)
 
 
 def apply(project: Path) -> None:
@@ -177,9 +125,7 @@ def apply(project: Path) -> None:
 
 
 def missing(project: Path) -> list[str]:
-    """The user edits that are no longer in `project` (after `resolve`)."""
+    """The user edits that are no longer in `project`."""
     lost = [name for name, text in NEW_FILES.items() if (project / name).read_text() != text]
-    kept = [(name, new) for name, _, new in EDITS if name not in EXPECTED_CONFLICTS]
-    kept += [(name, new) for name, _, new in RESOLVED]
-    lost += [f"{name}: {new!r}" for name, new in kept if new not in (project / name).read_text()]
+    lost += [f"{name}: {new!r}" for name, _, new in EDITS if new not in (project / name).read_text()]
     return lost
