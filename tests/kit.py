@@ -58,10 +58,14 @@ def check_pre_commit(project: Project) -> None:
 REQUIRED_VARIABLE = re.compile(r"\$\{(\w+):\?")
 
 
-def compose_config(project: Project, env_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def compose_config(
+    project: Project, env_file: Path, *args: str, profiles: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     """`docker-compose config` with the variables of `env_file` only, as compose reads a user's .env."""
     env = {name: value for name, value in project.env().items() if not re.fullmatch(r"[A-Z_]*PASSWORD", name)}
-    command = [str(dev_tool("docker-compose")), "--env-file", str(env_file), "-f", "compose.yaml", "config", *args]
+    selected = [flag for profile in profiles for flag in ("--profile", profile)]
+    command = [str(dev_tool("docker-compose")), "--env-file", str(env_file), *selected, "-f", "compose.yaml", "config"]
+    command += args
     return subprocess.run(command, cwd=project.path, env=env, capture_output=True, text=True, check=False)
 
 
@@ -74,11 +78,14 @@ def check_compose(project: Project) -> None:
         env_file.write_text(example)
         result = compose_config(project, env_file, "--format", "json")
         assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+        observed = compose_config(project, env_file, "--format", "json", profiles=("observability",))
+        assert observed.returncode == 0 and not observed.stderr.strip(), observed.stderr
         for name in required:
             env_file.write_text("".join(line for line in example.splitlines(True) if not line.startswith(f"{name}=")))
             refused = compose_config(project, env_file, "--quiet")
             assert refused.returncode != 0, f"compose.yaml is valid without {name} in .env"
             assert f"required variable {name} is missing" in refused.stderr, refused.stderr
+    check_observability_profile(project, yaml.safe_load(observed.stdout)["services"])
     services = yaml.safe_load(result.stdout)["services"]
     assert set(services["app"]["depends_on"]) == set(services) - {"app"}, "the service must wait for all the others"
     assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
@@ -95,6 +102,24 @@ def check_compose(project: Project) -> None:
             assert ("volume", str(PurePosixPath(database_file).parent)) in mounts, mounts
     else:
         assert required, "a database server's password must come from .env"
+
+
+OBSERVABILITY = {"prometheus", "otel-collector", "jaeger"}
+
+
+def check_observability_profile(project: Project, services: dict[str, dict]) -> None:
+    """The profile adds its services, each with the configuration file it mounts, and pinned images."""
+    assert set(services) >= OBSERVABILITY, sorted(services)
+    for name in OBSERVABILITY:
+        assert re.search(r":v?\d+\.\d+\.\d+$", services[name]["image"]), f"{name}: pin the image's version"
+        for volume in services[name].get("volumes", []):
+            if volume["type"] == "bind":
+                assert Path(volume["source"]).is_file(), f"{name} mounts {volume['source']}, which is missing"
+    prometheus = yaml.safe_load((project.path / "deploy/observability/prometheus.yml").read_text())
+    [job] = prometheus["scrape_configs"]
+    assert job["static_configs"] == [{"targets": ["app:8000"]}], "Prometheus scrapes the compose service"
+    collector = yaml.safe_load((project.path / "deploy/observability/otel-collector.yaml").read_text())
+    assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":4318")
 
 
 KUBERNETES = Path("deploy/kubernetes")

@@ -244,3 +244,28 @@ async def test_metrics_can_be_switched_off() -> None:
     app = create_app(config.settings_for_tests(metrics_enabled=False))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         assert (await client.get("/metrics")).status_code == 404
+
+
+async def test_a_metrics_token_keeps_out_scrapes_without_it() -> None:
+    token = "scrape-7c1d2e3f4a5b6c7d"
+    app = create_app(config.settings_for_tests(metrics_token=token))
+    transport = httpx.ASGITransport(app=app)
+    client = httpx.AsyncClient(transport=transport, base_url="http://test")
+    async with app.router.lifespan_context(app), client:
+        for headers in ({}, {"Authorization": "Bearer wrong-token-0000000"}, {"Authorization": token}):
+            refused = await client.get("/metrics", headers=headers)
+            assert (refused.status_code, refused.headers["WWW-Authenticate"]) == (401, "Bearer"), headers
+            assert "http_requests_total" not in refused.text
+        allowed = await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert allowed.status_code == 200
+    assert "http_requests_total" in allowed.text
+
+
+async def test_log_level_warning_leaves_out_the_request_lines(json_logs: io.StringIO) -> None:
+    app = create_app(config.settings_for_tests(log_level="warning"))
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            assert (await client.get("/health/live")).status_code == 200
+    finally:
+        create_app(config.settings_for_tests())  # back to INFO for the other tests
+    assert request_lines(json_logs) == []

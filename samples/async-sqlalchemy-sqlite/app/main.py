@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,13 +17,19 @@ from app.core.logging import configure_logging
 from app.core.rate_limit import rate_limit_lifespan
 from app.core.request_log import RequestLog
 from app.core.shutdown import CloseWhileDraining, Drain
+from app.core.tracing import telemetry, tracer_provider, tracing_lifespan
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, tracing: "TracerProvider | None" = None) -> FastAPI:
+    """The service; `tracing` replaces the provider OTEL_EXPORTER_OTLP_ENDPOINT would configure (tests)."""
     settings = settings or get_settings()
     configure_logging(settings)
+    tracing = tracing or tracer_provider(settings)
     drain = Drain(settings.shutdown_drain_seconds)
     if settings.secret_key_generated:
         logger.warning(
@@ -32,13 +39,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with database_lifespan(app, settings), rate_limit_lifespan(app, settings), drain.holding_signals():
+        async with (
+            database_lifespan(app, settings),
+            rate_limit_lifespan(app, settings),
+            tracing_lifespan(app, tracing),
+            drain.holding_signals(),
+        ):
             yield
 
     app = FastAPI(
         title="Sample Service",
         description="A FastAPI service with a database.",
         lifespan=lifespan,
+        telemetry=telemetry(tracing),
     )
     app.state.settings = settings
     app.state.drain = drain

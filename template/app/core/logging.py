@@ -9,8 +9,8 @@ the request it was logged in (`request_id`, app/core/request_log.py).
 import json
 import logging
 import sys
+import time
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from typing import IO, Literal
 
 from app.core.config import Settings
@@ -20,9 +20,12 @@ LogFormat = Literal["text", "json"]
 # The id of the request being served, "-" outside requests (startup, background tasks).
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
-# Fields a request line adds to its record (`extra=`), written as JSON keys of their own.
-REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
+# Fields a record may carry beyond the message, written as JSON keys of their own: a request line's
+# (app/core/request_log.py), and the trace's when tracing is on (app/core/tracing.py).
+RECORD_FIELDS = ("method", "route", "status", "duration_ms", "trace_id", "span_id")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+# Made once: `json.dumps` with an argument builds a new encoder per call.
+encode_json = json.JSONEncoder(default=str).encode
 # Installed by `configure_logging`; replaced, never duplicated, when it runs again (tests create several apps).
 HANDLER_NAME = "app"
 
@@ -36,22 +39,40 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time (UTC), level, logger, message, request id, and any request fields."""
+    """One JSON object per line: time (UTC), level, logger, message, request id, and any record fields.
+
+    It runs once per request, so it does the least it can: one encoder made once, and the time's
+    date and seconds formatted once per second (lines in the same second share them).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._second: tuple[int, str] = (-1, "")
+
+    def utc_time(self, created: float) -> str:
+        """`created` as ISO 8601 in UTC, to the millisecond: 2026-01-31T12:00:00.123+00:00."""
+        second = int(created)
+        cached_second, prefix = self._second
+        if second != cached_second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = (second, prefix)
+        return f"{prefix}.{int((created - second) * 1000):03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": self.utc_time(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
         }
-        for field in REQUEST_FIELDS:
-            if field in record.__dict__:
-                line[field] = record.__dict__[field]
+        fields = record.__dict__
+        for field in RECORD_FIELDS:
+            if field in fields:
+                line[field] = fields[field]
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return encode_json(line)
 
 
 def log_format(settings: Settings) -> LogFormat:
@@ -81,7 +102,7 @@ def create_handler(format_: LogFormat, stream: IO[str] | None = None) -> logging
 
 
 def configure_logging(settings: Settings) -> None:
-    """Route every logger through one handler on the root logger, at INFO.
+    """Route every logger through one handler on the root logger, at LOG_LEVEL.
 
     Runs when the app is created, after uvicorn configured its own loggers: theirs lose their
     handlers and propagate to the root. uvicorn's access log is switched off, as each request's
@@ -93,12 +114,13 @@ def configure_logging(settings: Settings) -> None:
     handler = create_handler(log_format(settings))
     handler.name = HANDLER_NAME
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(settings.log_level)
     # Also on the service's own loggers, so a later configuration raising the root's level (a migration
     # tool's, when tests migrate in-process) cannot silence the request lines.
-    logging.getLogger("app").setLevel(logging.INFO)
+    logging.getLogger("app").setLevel(settings.log_level)
     for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+        uvicorn_logger.setLevel(settings.log_level)  # uvicorn's --log-level would otherwise win
     logging.getLogger("uvicorn.access").disabled = True

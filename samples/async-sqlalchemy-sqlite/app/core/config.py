@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=0.0, ge=0)
     # Log lines as JSON or readable text; unset: JSON when ENVIRONMENT=production, text otherwise.
     log_format: Literal["text", "json"] | None = None
+    # Level of the service's and uvicorn's loggers: DEBUG, INFO, WARNING (no request lines), ERROR, CRITICAL.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Serve Prometheus metrics at /metrics (app/core/metrics.py).
     metrics_enabled: bool = True
 
@@ -75,6 +77,13 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
     # Origins browsers may call the API from (CORS), comma-separated; empty: no CORS headers at all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # When set, /metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise).
+    # Unset by default: Prometheus scrapes without configuration, and the port is kept private instead.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    # OpenTelemetry traces (app/core/tracing.py): exported over OTLP/HTTP to this collector URL (e.g.
+    # http://otel-collector:4318) when set; unset, tracing is off and costs nothing.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "sample-service"
 
     @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod
@@ -105,6 +114,17 @@ class Settings(BaseSettings):
                 f"{SECRET_KEY_MIN_DISTINCT} of them different (e.g. the output of `openssl rand -hex 32`)"
             )
         return self
+
+    @field_validator("metrics_token", "otel_exporter_otlp_endpoint", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # compose.yaml passes `${OTLP_ENDPOINT:-}`: an empty value switches the feature off, as no value does.
+        return None if value == "" else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _explicit_database_in_production(self) -> Self:

@@ -40,6 +40,22 @@ UNAVAILABLE = Counter("http_unavailable_responses_total", "503 answers, by cause
 RATE_LIMIT_REJECTIONS = Counter("rate_limit_rejections_total", "429 answers, by limit", ["limit"])
 
 
+# Each (method, route, status)'s children of the two request series, looked up once: `labels()` checks
+# and hashes its arguments on every call, and this runs on every request. The keys are the series'
+# own labels, so this holds no more entries than the series do.
+_request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Count a request answered and its duration."""
+    series = _request_series.get((method, route, status))
+    if series is None:
+        series = (REQUESTS.labels(method, route, str(status)), REQUEST_DURATION.labels(method, route))
+        _request_series[method, route, status] = series
+    series[0].inc()
+    series[1].observe(seconds)
+
+
 def exposition() -> tuple[bytes, str]:
     """The metrics in Prometheus' text format, and its content type."""
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:

@@ -8,9 +8,9 @@ query, headers or body: nothing a client sent there (ids, tokens, passwords) is 
 """
 
 import logging
+import os
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,7 +35,7 @@ def incoming_id(scope: Scope) -> str:
             if VALID_ID.fullmatch(value):
                 return value.decode()
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as uuid4().hex, at a fifth of the cost
 
 
 def route_template(scope: Scope) -> str:
@@ -92,17 +92,22 @@ class RequestLog:
         route = route_template(scope)
         if self.metrics_enabled:
             metrics.IN_FLIGHT.dec()
-            metrics.REQUESTS.labels(method, route, str(status)).inc()
-            metrics.REQUEST_DURATION.labels(method, route).observe(duration)
-        duration_ms = round(duration * 1000, 2)
-        logger.info(
-            "%s %s %s %.2f ms",
-            method,
-            route,
-            status,
-            duration_ms,
-            extra={"method": method, "route": route, "status": status, "duration_ms": duration_ms},
-        )
+            metrics.observe_request(method, route, status, duration)
+        if logger.isEnabledFor(logging.INFO):
+            logger.handle(request_record(method, route, status, round(duration * 1000, 2)))
+
+
+def request_record(method: str, route: str, status: int, duration_ms: float) -> logging.LogRecord:
+    """The request's line, its fields as attributes (JSON keys of their own, app/core/logging.py).
+
+    Made here rather than by `logger.info(..., extra=...)`, which would also search the call stack
+    for its caller, on every request, to note a file and line that are always these.
+    """
+    record = logging.getLogRecordFactory()(
+        logger.name, logging.INFO, __file__, 0, "%s %s %s %.2f ms", (method, route, status, duration_ms), None
+    )
+    record.method, record.route, record.status, record.duration_ms = method, route, status, duration_ms
+    return record
 
 
 def _internal_error_start() -> Message:
