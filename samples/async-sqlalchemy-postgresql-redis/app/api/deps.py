@@ -2,8 +2,9 @@
 
 `CurrentUser` is the user the request's access token names (401 otherwise); `OwnPostDep`
 and `OwnUserDep` are the path's post or user if the caller may change it (403 otherwise).
-`TOKEN_REQUIRED` checks the token alone, before anything slow: a route that hashes a password
-lists it first. `UserDep`, `PostDep` and `TagDep` load the item of the path's id or answer 404,
+`SIGNED_IN` is `CurrentUser` for a route that does not use the user (tag writes);
+`TOKEN_REQUIRED` checks the token alone, before anything slow: a route that hashes a
+password lists it first. `UserDep`, `PostDep` and `TagDep` load the item of the path's id or answer 404,
 so a handler receives the item itself. Each takes its connection when it queries.
 
 `NewUserDep` and `UserChangesDep` parse a user's body and hash its password. A handler
@@ -50,7 +51,8 @@ async def access_claims(request: Request, token: Annotated[str | None, Depends(b
         raise NotAuthenticatedError from None
 
 
-async def get_current_user(session: SessionDep, claims: Annotated[AccessClaims, Depends(access_claims)]) -> User:
+# The claims come first: a request without a valid token is refused before it takes a session.
+async def get_current_user(claims: Annotated[AccessClaims, Depends(access_claims)], session: SessionDep) -> User:
     """The active user the token names, unless their login was revoked since (logout, a reused refresh token)."""
     user = await auth_crud.get_signed_in_user(session, int(claims.subject), claims.family)
     if user is None:

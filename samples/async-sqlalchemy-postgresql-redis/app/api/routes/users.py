@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 
 from app.api.caching import INVALIDATE_USER, CacheDep, cache_answer, cached_answer
 from app.api.deps import (
@@ -57,6 +57,13 @@ async def list_users(
 async def read_me(user: CurrentUser) -> UserPublic:
     """The user the access token names."""
     return UserPublic.model_validate(user)
+
+
+# /users/me has GET only, but /users/{user_id} matches the same URL and would refuse "me" as an
+# id (422): the other methods of /users/{user_id} get their 405 here instead.
+@router.api_route("/me", methods=["PATCH", "DELETE"], include_in_schema=False)
+async def me_method_not_allowed() -> None:
+    raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED)
 
 
 @router.get("/{user_id}", response_model=UserPublic, responses=NOT_FOUND)
