@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ LOAD_SCRIPT = ROOT / "bench" / "load.lua"
 OPERATIONS = ("get_post", "list_posts", "create")
 APPS = ("generated", "baseline")
 PORTS: dict[str, int] = {}  # free ports, chosen when the run starts
+WRITER: dict[str, str] = {}  # "token": the access token creates send (see `writer_token`)
 # Empty database -> head, per migration tool (run with the project's own environment).
 UPGRADE = {"alembic": ["alembic", "upgrade", "head"], "tortoise": ["tortoise", "migrate"]}
 USERS, POSTS, TAGS = 1_000, 10_000, 200
@@ -220,14 +222,34 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, timeout: float = 3
     sys.exit(f"bench: {url} not answering after {timeout}s")
 
 
-def call(url: str, body: dict[str, object] | None = None) -> tuple[int, object]:
+def call(url: str, body: dict[str, object] | None = None, headers: dict[str, str] | None = None) -> tuple[int, object]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+def writer_token(url: str) -> str:
+    """An access token of a new user of the generated service: creating a tag needs one.
+
+    Empty for a version of the template without logins (`--ref` of an older release).
+    """
+    password = secrets.token_urlsafe(16)
+    user = {"username": "bench-writer", "email": "bench-writer@example.com", "password": password}
+    status, body = call(f"{url}/users", user)
+    if status != 201:
+        sys.exit(f"bench: POST /users answered {status} {body}")
+    form = urllib.parse.urlencode({"username": "bench-writer", "password": password}).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(f"{url}/auth/token", data=form), timeout=10) as response:
+            return str(json.loads(response.read())["access_token"])
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return ""
+        sys.exit(f"bench: POST /auth/token answered {error.code} {error.read()!r}")
 
 
 def _sorted_tags(document: object) -> object:
@@ -239,8 +261,11 @@ def _sorted_tags(document: object) -> object:
     return document
 
 
-def check_same_answers() -> None:
-    """Both apps must answer the benchmark's requests identically, or the ratio means nothing."""
+def check_same_answers(token: str) -> None:
+    """Both apps must answer the benchmark's requests identically, or the ratio means nothing.
+
+    Creates send `token` (the generated service's writer, see `writer_token`); the baseline ignores it.
+    """
     base = {app: f"http://127.0.0.1:{port}" for app, port in PORTS.items()}
     for path in ("/posts/1", f"/posts/{POSTS}", "/posts?limit=20&offset=0", f"/posts?limit=20&offset={POSTS - 20}"):
         answers = {app: call(url + path) for app, url in base.items()}
@@ -248,7 +273,7 @@ def check_same_answers() -> None:
         if generated != baseline:
             sys.exit(f"bench: GET {path} differs:\n generated {answers['generated']}\n baseline  {answers['baseline']}")
     for app, url in base.items():
-        status, body = call(url + "/tags", {"name": f"  Check-{app} "})
+        status, body = call(url + "/tags", {"name": f"  Check-{app} "}, bearer(token))
         if status != 201 or not isinstance(body, dict) or set(body) != {"id", "name"} or body["name"] != f"check-{app}":
             sys.exit(f"bench: POST /tags on {app} answered {status} {body}")
 
@@ -256,9 +281,13 @@ def check_same_answers() -> None:
 # --- loading ----------------------------------------------------------------------
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 def load(wrk: list[str], app: str, op: str, seconds: float, connections: int, prefix: str) -> Load:
     env = {**os.environ, "BENCH_OP": op, "BENCH_POSTS": str(POSTS), "BENCH_PAGES": str(LIST_PAGES)}
-    env["BENCH_PREFIX"] = prefix
+    env.update(BENCH_PREFIX=prefix, BENCH_TOKEN=WRITER["token"])
     command = [*wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LOAD_SCRIPT)]
     result = subprocess.run(
         [*command, f"http://127.0.0.1:{PORTS[app]}"], env=env, capture_output=True, text=True, check=False
@@ -386,13 +415,16 @@ def main(argv: list[str] | None = None) -> int:
         for app in APPS:
             env = project_env(DATABASE_URL=driver_url, BENCH_DATABASE_URL=plain_url, ENVIRONMENT="production")
             # Production needs a key; the write limit stays on (its cost is measured) but is never reached.
+            # The writer's access token must outlive the run.
             env.update(SECRET_KEY=secrets.token_hex(32), RATE_LIMIT_WRITES="1000000000/minute")
+            env.update(ACCESS_TOKEN_MINUTES=str(24 * 60))
             cwd = project if app == "generated" else ROOT
             command = [*pin_server, *commands[app], "--port", str(PORTS[app])]
             servers.append(subprocess.Popen(command, cwd=cwd, env=env))
         for app, server in zip(APPS, servers, strict=True):
             wait_until_up(server, f"http://127.0.0.1:{PORTS[app]}/posts/1")
-        check_same_answers()
+        WRITER["token"] = writer_token(f"http://127.0.0.1:{PORTS['generated']}")
+        check_same_answers(WRITER["token"])
 
         settings = {
             "template": describe(args.ref),

@@ -3,6 +3,7 @@
 --   BENCH_POSTS   number of seeded posts (ids 1..N)
 --   BENCH_PAGES   list offsets are random within the first N pages of 20
 --   BENCH_PREFIX  tag-name prefix, unique per load run, so every POST /tags is a new name
+--   BENCH_TOKEN   access token sent with every POST /tags (creating a tag needs one)
 -- done() prints one line "BENCH {json}" that the harness parses.
 
 local op = os.getenv("BENCH_OP")
@@ -24,6 +25,10 @@ function init(args)
 end
 
 local json_headers = { ["Content-Type"] = "application/json" }
+local token = os.getenv("BENCH_TOKEN") or ""
+if token ~= "" then
+  json_headers["Authorization"] = "Bearer " .. token
+end
 
 function request()
   if op == "get_post" then

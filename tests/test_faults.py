@@ -145,6 +145,14 @@ def new_user(n: int | str) -> dict[str, object]:
     return {"username": f"user{n}", "email": f"user{n}@example.com", "password": "correct horse battery staple"}
 
 
+async def log_in(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    """The Authorization header of a user `new_user` made (posts and changes of an account need one)."""
+    form = {"username": username, "password": new_user(username)["password"]}
+    response = await client.post("/auth/token", data=form)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
 async def seeded_reader(
     base_url: str, connections: int = 64, timeout: float = load.CLIENT_TIMEOUT
 ) -> tuple[httpx.AsyncClient, str]:
@@ -427,7 +435,8 @@ async def redis_outage(base_url: str, inject, recover, during: float) -> CacheOu
     async with aclosing(client):
         author = await client.post("/users", json=new_user("author"))
         assert author.status_code == 201, author.text
-        post = await client.post("/posts", json={"title": "Before the outage", "author_id": author.json()["id"]})
+        client.headers.update(await log_in(client, "userauthor"))  # the author's changes below need it
+        post = await client.post("/posts", json={"title": "Before the outage"})
         assert post.status_code == 201, post.text
         user_path, post_path = f"/users/{author.json()['id']}", f"/posts/{post.json()['id']}"
         reads, writes, stale = load.Record(), load.Record(), []

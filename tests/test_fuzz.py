@@ -8,6 +8,7 @@ RELIABILITY_STACK set (the template's CI, one job per stack), that stack is fuzz
 """
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -33,12 +34,17 @@ SEED = 20261203
 MAX_EXAMPLES = 20
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def run_schemathesis(url: str, report: Path) -> subprocess.CompletedProcess[str]:
-    st = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "st"
+    st = ROOT / ".venv" / "bin" / "st"
     command = [str(st), "run", f"{url}/openapi.json", "--checks", "all", "--seed", str(SEED)]
     command += ["--max-examples", str(MAX_EXAMPLES), "--workers", "1", "--request-timeout", "10"]
     command += ["--generation-deterministic", "--report", "ndjson", "--report-ndjson-path", str(report)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # Operations that need a token get one of a user signed up for it (tests/fuzz_auth.py).
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz_auth", "PYTHONPATH": str(ROOT), "FUZZ_BASE_URL": url}
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=ROOT, env=env)
 
 
 def statuses_seen(report: Path) -> dict[str, int]:
@@ -72,6 +78,7 @@ def test_schemathesis_finds_nothing(
     # Every request comes from one address: limits it never reaches, so each operation is fuzzed rather
     # than refused (429 is documented wherever it can occur; the static test below checks that).
     env = {"DATABASE_URL": url, "RATE_LIMIT_WRITES": "1000000/minute", "RATE_LIMIT_SIGNUP": "1000000/minute"}
+    env |= {"RATE_LIMIT_LOGIN": "1000000/minute", "ACCESS_TOKEN_MINUTES": "120"}
     if stack.cache == "redis":
         env["REDIS_URL"] = services.REDIS_URL
     report = project.path / "schemathesis.ndjson"
@@ -85,6 +92,10 @@ def test_schemathesis_finds_nothing(
     assert sum(seen.values()) > 0, f"schemathesis sent no request to {stack.id}:\n{summary}"
     assert not any(status.startswith("5") for status in seen if status != "503"), seen
     assert "Traceback" not in served.log, served.log[-4000:]
+
+
+# Writes anyone may send: signing up, and the refresh-token operations (the token is in the body).
+PUBLIC_WRITES = {("post", "/users"), ("post", "/auth/logout")}
 
 
 @pytest.mark.fuzz
@@ -106,10 +117,13 @@ def test_openapi_declares_every_status_a_route_returns(copie_session, tmp_path_f
                 expected.add("422")
             if method in {"post", "patch"} and path.split("/")[1] in {"users", "posts", "tags"}:
                 expected.add("409")
-            if method in {"post", "patch", "delete"} and path.split("/")[1] in {"users", "posts", "tags"}:
-                expected.add("429")  # RATE_LIMIT_WRITES (and RATE_LIMIT_SIGNUP on POST /users)
-            if (method, path) == ("post", "/posts"):
-                expected.add("404")  # the author must exist
+            if method in {"post", "patch", "delete"} and path.split("/")[1] in {"users", "posts", "tags", "auth"}:
+                expected.add("429")  # RATE_LIMIT_WRITES (and RATE_LIMIT_SIGNUP, RATE_LIMIT_LOGIN)
+            if (method in {"post", "patch", "delete"} and (method, path) not in PUBLIC_WRITES) or path == "/users/me":
+                expected.add("401")  # a missing, invalid or revoked token; a refused login
+            owned = path.startswith(("/users/{", "/posts/{"))
+            if (method in {"patch", "delete"} and owned) or path.endswith("/deactivate"):
+                expected.add("403")  # another user's account or post
             if not expected <= declared:
                 missing.append(f"{method.upper()} {path}: missing {sorted(expected - declared)}")
     assert not missing, "\n".join(missing)

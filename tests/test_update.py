@@ -112,7 +112,7 @@ def test_update_keeps_user_edits_and_brings_template_changes(
     assert (project / "CONTRIBUTING.md").read_text().endswith("Keep commits small.\n")
 
     # The merged project is still a working one: the rendered tests include the user's
-    # test of the new route, the migration cycle with 0002 and the conflict-marker check.
+    # test of the new route, the migration cycle with 0003 and the conflict-marker check.
     checked = Project(stack, project, mypy_cache)
     checked.run("uv", "sync", "--quiet")
     check_lint(checked)

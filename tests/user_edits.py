@@ -52,11 +52,11 @@ async def create_comment(session: SessionDep, data: CommentCreate) -> CommentPub
     await session.commit()
     return CommentPublic.model_validate(comment)
 ''',
-    "migrations/versions/0002_comments.py": '''"""Comments on posts.
+    "migrations/versions/0003_comments.py": '''"""Comments on posts.
 
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-22
+Revision ID: 0003
+Revises: 0002_refresh_tokens
+Create Date: 2026-12-06
 """
 
 from collections.abc import Sequence
@@ -64,8 +64,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002_refresh_tokens"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -107,8 +107,8 @@ EDITS = [
         "from app.models.posts import Post as Post\n",
         "from app.models.comments import Comment as Comment\nfrom app.models.posts import Post as Post\n",
     ),
-    ("app/main.py", "routes import health, metrics", "routes import comments, health, metrics"),
-    ("app/main.py", "(health, users, posts, tags)", "(health, users, posts, tags, comments)"),
+    ("app/main.py", "routes import auth, health, metrics", "routes import auth, comments, health, metrics"),
+    ("app/main.py", "(health, auth, users, posts, tags)", "(health, auth, users, posts, tags, comments)"),
     ("app/core/config.py", "db_echo: bool = False\n", "db_echo: bool = False\n    comments_per_page: int = 50\n"),
     ("README.md", "A FastAPI service with a database.", "Orders and their comments, for the shop front."),
 ]

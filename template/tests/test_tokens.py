@@ -22,12 +22,14 @@ from app.core.tokens import (
 # Long enough for HS512 too (PyJWT warns below 64 bytes), so only the algorithm differs there.
 KEY = SecretStr(secrets.token_urlsafe(64))
 LIFETIME = timedelta(minutes=15)
+FAMILY = "family-1"
 
 
 def claims(**changes: object) -> dict[str, object]:
     """Valid claims, as the JSON numbers a token carries, with `changes` applied."""
     now = int(datetime.now(UTC).timestamp())
-    return {"sub": "42", "iat": now, "exp": now + int(LIFETIME.total_seconds()), "jti": "token-1", **changes}
+    expires = now + int(LIFETIME.total_seconds())
+    return {"sub": "42", "iat": now, "exp": expires, "jti": "token-1", "fam": FAMILY, **changes}
 
 
 def segment(part: dict[str, object]) -> str:
@@ -36,28 +38,29 @@ def segment(part: dict[str, object]) -> str:
 
 def test_round_trip() -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    token = create_access_token("42", KEY, LIFETIME, now=now)
+    token = create_access_token("42", FAMILY, KEY, LIFETIME, now=now)
 
     decoded = decode_access_token(token, KEY)
 
-    assert (decoded.subject, decoded.issued_at, decoded.expires_at) == ("42", now, now + LIFETIME)
+    assert (decoded.subject, decoded.family) == ("42", FAMILY)
+    assert (decoded.issued_at, decoded.expires_at) == (now, now + LIFETIME)
     assert jwt.get_unverified_header(token)["alg"] == ALGORITHM
-    assert decoded.token_id != decode_access_token(create_access_token("42", KEY, LIFETIME), KEY).token_id
+    assert decoded.token_id != decode_access_token(create_access_token("42", FAMILY, KEY, LIFETIME), KEY).token_id
 
 
 def test_expired_token_is_refused() -> None:
-    token = create_access_token("42", KEY, LIFETIME, now=datetime.now(UTC) - LIFETIME - timedelta(seconds=1))
+    token = create_access_token("42", FAMILY, KEY, LIFETIME, now=datetime.now(UTC) - LIFETIME - timedelta(seconds=1))
     with pytest.raises(InvalidTokenError):
         decode_access_token(token, KEY)
 
 
 def test_tampered_token_is_refused() -> None:
-    header, _, signature = create_access_token("42", KEY, LIFETIME).split(".")
+    header, _, signature = create_access_token("42", FAMILY, KEY, LIFETIME).split(".")
     forged = f"{header}.{segment(claims(sub='1'))}.{signature}"
     with pytest.raises(InvalidTokenError):
         decode_access_token(forged, KEY)
     with pytest.raises(InvalidTokenError):
-        decode_access_token(create_access_token("42", SecretStr(secrets.token_urlsafe(32)), LIFETIME), KEY)
+        decode_access_token(create_access_token("42", FAMILY, SecretStr(secrets.token_urlsafe(32)), LIFETIME), KEY)
 
 
 def test_unsigned_token_is_refused() -> None:

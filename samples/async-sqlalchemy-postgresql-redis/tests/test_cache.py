@@ -24,7 +24,7 @@ from app.main import create_app
 from app.schemas.users import UserPublic
 from tests.config import TEST_CACHE_KEY_PREFIX, UNREACHABLE_REDIS_URL, settings_for_tests
 from tests.conftest import QueryCounter
-from tests.helpers import client_of, create_post, create_user
+from tests.helpers import auth, client_of, create_post, create_user
 
 
 async def read(client: httpx.AsyncClient, path: str) -> Any:
@@ -66,7 +66,8 @@ async def test_entries_expire(app: FastAPI, client: httpx.AsyncClient, redis_cli
     await read(client, f"/users/{user['id']}")
     assert 0 < redis_client.ttl(f"{TEST_CACHE_KEY_PREFIX}:user:{user['id']}") <= ttl
 
-    assert (await client.patch(f"/users/{user['id']}", json={"is_active": False})).status_code == 200
+    deactivated = await client.patch(f"/users/{user['id']}", json={"is_active": False}, headers=auth(user["id"]))
+    assert deactivated.status_code == 200
     # Generations outlive the entries stamped with them.
     assert ttl < redis_client.ttl(f"{TEST_CACHE_KEY_PREFIX}:gen:user:{user['id']}") <= 2 * ttl
 
@@ -80,7 +81,8 @@ async def test_updating_a_user_invalidates_it_and_its_posts(
     for path in (f"/users/{alice['id']}", f"/users/{bob['id']}", f"/posts/{post['id']}"):
         await read(client, path)
 
-    response = await client.patch(f"/users/{alice['id']}", json={"username": "alicia", "profile": {"bio": "New"}})
+    changes = {"username": "alicia", "profile": {"bio": "New"}}
+    response = await client.patch(f"/users/{alice['id']}", json=changes, headers=auth(alice["id"]))
     assert response.status_code == 200
 
     assert await read(client, f"/users/{alice['id']}") == response.json()
@@ -96,7 +98,7 @@ async def test_deleting_a_user_invalidates_it_and_its_posts(client: httpx.AsyncC
     await read(client, f"/users/{user['id']}")
     await read(client, f"/posts/{post['id']}")
 
-    assert (await client.delete(f"/users/{user['id']}")).status_code == 204
+    assert (await client.delete(f"/users/{user['id']}", headers=auth(user["id"]))).status_code == 204
 
     assert (await client.get(f"/users/{user['id']}")).status_code == 404
     assert (await client.get(f"/posts/{post['id']}")).status_code == 404
@@ -111,14 +113,15 @@ async def test_updating_and_deleting_a_post_invalidate_it(
     await read(client, f"/posts/{post['id']}")
     await read(client, f"/posts/{other['id']}")
 
-    updated = await client.patch(f"/posts/{post['id']}", json={"title": "Edited", "tags": ["b"]})
+    changes = {"title": "Edited", "tags": ["b"]}
+    updated = await client.patch(f"/posts/{post['id']}", json=changes, headers=auth(author["id"]))
     assert updated.status_code == 200
     assert await read(client, f"/posts/{post['id']}") == updated.json()
     with count_queries() as statements:
         assert await read(client, f"/posts/{other['id']}") == other
     assert statements == [], "other posts stay cached"
 
-    assert (await client.delete(f"/posts/{post['id']}")).status_code == 204
+    assert (await client.delete(f"/posts/{post['id']}", headers=auth(author["id"]))).status_code == 204
     assert (await client.get(f"/posts/{post['id']}")).status_code == 404
 
 
@@ -128,10 +131,10 @@ async def test_renaming_and_deleting_a_tag_invalidate_the_posts_carrying_it(clie
     tag_id = post["tags"][0]["id"]
     await read(client, f"/posts/{post['id']}")
 
-    assert (await client.patch(f"/tags/{tag_id}", json={"name": "new"})).status_code == 200
+    assert (await client.patch(f"/tags/{tag_id}", json={"name": "new"}, headers=auth(author["id"]))).status_code == 200
     assert {t["name"] for t in (await read(client, f"/posts/{post['id']}"))["tags"]} == {"new", "kept"}
 
-    assert (await client.delete(f"/tags/{tag_id}")).status_code == 204
+    assert (await client.delete(f"/tags/{tag_id}", headers=auth(author["id"]))).status_code == 204
     assert [t["name"] for t in (await read(client, f"/posts/{post['id']}"))["tags"]] == ["kept"]
 
 
@@ -139,7 +142,8 @@ async def test_an_id_written_differently_is_the_same_item(client: httpx.AsyncCli
     user = await create_user(client)
     await read(client, f"/users/{user['id']}")
 
-    assert (await client.patch(f"/users/0{user['id']}", json={"is_active": False})).status_code == 200
+    changed = await client.patch(f"/users/0{user['id']}", json={"is_active": False}, headers=auth(user["id"]))
+    assert changed.status_code == 200
 
     assert (await read(client, f"/users/{user['id']}"))["is_active"] is False
 
@@ -175,7 +179,7 @@ async def write_while_redis_is_down(app: FastAPI, client: httpx.AsyncClient) -> 
     path = f"/users/{user['id']}"
     await read(client, path)
     async with redis_unreachable(cache):
-        assert (await client.patch(path, json={"username": "renamed"})).status_code == 200
+        assert (await client.patch(path, json={"username": "renamed"}, headers=auth(user["id"]))).status_code == 200
         assert (await read(client, path))["username"] == "renamed"
     assert cache.lost == 1
     return path, Cache(cache.client, prefix=cache.prefix, ttl_seconds=cache.ttl_seconds)
@@ -228,7 +232,8 @@ async def check_served_without_cache(http_client: httpx.AsyncClient, caplog: pyt
     user = await create_user(http_client)
     assert await read(http_client, f"/users/{user['id']}") == user
     assert await read(http_client, f"/users/{user['id']}") == user
-    assert (await http_client.patch(f"/users/{user['id']}", json={"username": "renamed"})).status_code == 200
+    renamed = await http_client.patch(f"/users/{user['id']}", json={"username": "renamed"}, headers=auth(user["id"]))
+    assert renamed.status_code == 200
     assert (await read(http_client, f"/users/{user['id']}"))["username"] == "renamed"
 
     ready = await http_client.get("/health/ready")

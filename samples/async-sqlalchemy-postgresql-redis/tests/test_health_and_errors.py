@@ -46,6 +46,6 @@ def test_openapi_declares_error_answers(app: FastAPI) -> None:
     assert {"404", "422", "503"} <= set(item["get"]["responses"])
     assert {"404", "409", "422", "503"} <= set(item["patch"]["responses"])
     assert {"409", "422", "503"} <= set(paths["/users"]["post"]["responses"])
-    assert {"404", "409", "422", "503"} <= set(paths["/posts"]["post"]["responses"])
-    assert {"404", "409", "422", "503"} <= set(paths["/users/{user_id}/deactivate"]["post"]["responses"])
+    assert {"401", "409", "422", "503"} <= set(paths["/posts"]["post"]["responses"])
+    assert {"401", "403", "404", "409", "422", "503"} <= set(paths["/users/{user_id}/deactivate"]["post"]["responses"])
     assert "503" in paths["/health/ready"]["get"]["responses"]

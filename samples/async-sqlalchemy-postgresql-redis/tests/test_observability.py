@@ -16,7 +16,7 @@ from app.core.logging import create_handler
 from app.crud import users as users_crud
 from app.main import create_app
 from tests import config
-from tests.helpers import create_user
+from tests.helpers import auth, create_user
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -107,9 +107,9 @@ async def test_errors_carry_the_request_id(
     monkeypatch.setattr(users_crud, "update_user", fail)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as failing:
-        response = await failing.post(
-            f"/users/{alice['id']}/deactivate", json={"successor_id": bob["id"]}, headers={"X-Request-ID": "req-500"}
-        )
+        headers = {"X-Request-ID": "req-500", **auth(alice["id"])}
+        successor = {"successor_id": bob["id"]}
+        response = await failing.post(f"/users/{alice['id']}/deactivate", json=successor, headers=headers)
     assert (response.status_code, response.headers["X-Request-ID"]) == (500, "req-500")
 
     lines = {line["request_id"]: line for line in request_lines(json_logs)}

@@ -3,12 +3,12 @@ import httpx
 from app.schemas.common import MAX_ID
 from tests import database
 from tests.conftest import QueryCounter
-from tests.helpers import create_post, create_user
+from tests.helpers import auth, create_post, create_user
 
 
 async def test_create_post_creates_missing_tags(client: httpx.AsyncClient) -> None:
     author = await create_user(client)
-    existing = (await client.post("/tags", json={"name": "python"})).json()
+    existing = (await client.post("/tags", json={"name": "python"}, headers=auth(author["id"]))).json()
 
     post = await create_post(client, author["id"], body="Text", published=True, tags=["Python", "fastapi", "python"])
 
@@ -23,12 +23,28 @@ async def test_create_post_creates_missing_tags(client: httpx.AsyncClient) -> No
     assert (await client.get("/tags")).json()["total"] == 2
 
 
-async def test_create_post_for_missing_author_writes_nothing(client: httpx.AsyncClient) -> None:
-    response = await client.post("/posts", json={"title": "Orphan", "author_id": 999999, "tags": ["new", "tags"]})
+async def test_the_author_is_the_caller_not_a_field_of_the_body(client: httpx.AsyncClient) -> None:
+    alice = await create_user(client, "alice")
+    bob = await create_user(client, "bob")
 
-    assert response.status_code == 404
-    assert response.json() == {"detail": "User 999999 not found"}
-    assert (await client.get("/tags")).json()["total"] == 0, "tags created before the failure were rolled back"
+    named = await client.post("/posts", json={"title": "Mine", "author_id": bob["id"]}, headers=auth(alice["id"]))
+    assert named.status_code == 422, "author_id is not accepted: a client cannot post in another's name"
+
+    post = await create_post(client, alice["id"], "Mine")
+    assert post["author"] == {"id": alice["id"], "username": "alice"}
+
+
+async def test_create_post_without_a_valid_token_writes_nothing(client: httpx.AsyncClient) -> None:
+    author = await create_user(client)
+    headers = auth(author["id"])
+    assert (await client.delete(f"/users/{author['id']}", headers=headers)).status_code == 204
+
+    for sent in ({}, headers):  # no token; the token of an account deleted since
+        response = await client.post("/posts", json={"title": "Orphan", "tags": ["new", "tags"]}, headers=sent)
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Could not validate credentials"}
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert (await client.get("/tags")).json()["total"] == 0
     assert (await client.get("/posts")).json()["total"] == 0
 
 
@@ -83,7 +99,8 @@ async def test_update_post_replaces_tags(client: httpx.AsyncClient) -> None:
     author = await create_user(client)
     post = await create_post(client, author["id"], tags=["a", "b"])
 
-    response = await client.patch(f"/posts/{post['id']}", json={"title": "New title", "tags": ["b", "c"]})
+    changes = {"title": "New title", "tags": ["b", "c"]}
+    response = await client.patch(f"/posts/{post['id']}", json=changes, headers=auth(author["id"]))
 
     assert response.status_code == 200
     updated = response.json()
@@ -97,7 +114,7 @@ async def test_delete_post_keeps_its_tags(client: httpx.AsyncClient) -> None:
     author = await create_user(client)
     post = await create_post(client, author["id"], tags=["kept"])
 
-    assert (await client.delete(f"/posts/{post['id']}")).status_code == 204
+    assert (await client.delete(f"/posts/{post['id']}", headers=auth(author["id"]))).status_code == 204
 
     assert (await client.get(f"/posts/{post['id']}")).status_code == 404
     assert [t["name"] for t in (await client.get("/tags")).json()["items"]] == ["kept"]
@@ -108,7 +125,7 @@ async def test_deleting_a_tag_removes_it_from_posts(client: httpx.AsyncClient) -
     post = await create_post(client, author["id"], tags=["gone", "stays"])
     gone = post["tags"][0]
 
-    assert (await client.delete(f"/tags/{gone['id']}")).status_code == 204
+    assert (await client.delete(f"/tags/{gone['id']}", headers=auth(author["id"]))).status_code == 204
 
     assert [t["name"] for t in (await client.get(f"/posts/{post['id']}")).json()["tags"]] == ["stays"]
 
@@ -116,19 +133,20 @@ async def test_deleting_a_tag_removes_it_from_posts(client: httpx.AsyncClient) -
 async def test_post_validation(client: httpx.AsyncClient) -> None:
     author = await create_user(client)
     bad_payloads = [
-        {"title": "", "author_id": author["id"]},
-        {"title": "x" * 201, "author_id": author["id"]},
-        {"title": "t", "author_id": 0},
-        {"title": "t", "author_id": MAX_ID + 1},
-        {"title": "t", "author_id": author["id"], "tags": [f"t{n}" for n in range(11)]},
+        {"title": ""},
+        {"title": "x" * 201},
+        {"title": "t", "author_id": author["id"]},
+        {"title": "t", "tags": [f"t{n}" for n in range(11)]},
     ]
     for payload in bad_payloads:
-        assert (await client.post("/posts", json=payload)).status_code == 422, payload
+        assert (await client.post("/posts", json=payload, headers=auth(author["id"]))).status_code == 422, payload
     assert (await client.get("/posts")).json()["total"] == 0
 
 
 async def test_missing_post_is_404(client: httpx.AsyncClient) -> None:
+    headers = auth((await create_user(client))["id"])
     for method in ("GET", "PATCH", "DELETE"):
-        response = await client.request(method, "/posts/999999", json={} if method == "PATCH" else None)
+        body: dict[str, str] | None = {} if method == "PATCH" else None
+        response = await client.request(method, f"/posts/{MAX_ID}", json=body, headers=headers)
         assert response.status_code == 404, method
-        assert response.json() == {"detail": "Post 999999 not found"}
+        assert response.json() == {"detail": f"Post {MAX_ID} not found"}

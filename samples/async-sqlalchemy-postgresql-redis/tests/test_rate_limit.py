@@ -14,7 +14,7 @@ from prometheus_client import REGISTRY
 from app.core.rate_limit import RateLimitedError, RateLimiter
 from app.main import create_app
 from tests.config import settings_for_tests
-from tests.helpers import PASSWORD, client_of, create_user
+from tests.helpers import PASSWORD, client_of, create_user, writer
 
 LIMIT = 3
 
@@ -23,12 +23,14 @@ def limited_app(**overrides: object) -> FastAPI:
     return create_app(settings_for_tests(rate_limit_writes=f"{LIMIT}/second", **overrides))
 
 
-async def create_tags(client: httpx.AsyncClient, names: list[str], forwarded_for: list[str] | None = None) -> list[int]:
-    """The status of each tag creation; `forwarded_for` gives each request its X-Forwarded-For header."""
-    headers = [{"X-Forwarded-For": value} for value in forwarded_for] if forwarded_for else [{}] * len(names)
+async def create_tags(
+    client: httpx.AsyncClient, token: dict[str, str], names: list[str], forwarded_for: list[str] | None = None
+) -> list[int]:
+    """The status of each tag creation with `token`; `forwarded_for` gives each request its X-Forwarded-For."""
+    forwarded = [{"X-Forwarded-For": value} for value in forwarded_for] if forwarded_for else [{}] * len(names)
     return [
-        (await client.post("/tags", json={"name": name}, headers=header)).status_code
-        for name, header in zip(names, headers, strict=True)
+        (await client.post("/tags", json={"name": name}, headers={**token, **header})).status_code
+        for name, header in zip(names, forwarded, strict=True)
     ]
 
 
@@ -36,12 +38,15 @@ def rejections(limit: str) -> float:
     return REGISTRY.get_sample_value("rate_limit_rejections_total", {"limit": limit}) or 0.0
 
 
-async def test_writes_over_the_limit_are_refused_until_the_window_ends() -> None:
+# Each test signs its writer up through the `client` fixture's app, whose limits are never reached:
+# the limited app below shares its database and key, so the token works there and costs none of its limit.
+async def test_writes_over_the_limit_are_refused_until_the_window_ends(client: httpx.AsyncClient) -> None:
+    token = await writer(client)
     before = rejections("writes")
-    async with client_of(limited_app()) as client:
-        assert await create_tags(client, [f"tag-{number}" for number in range(LIMIT)]) == [201] * LIMIT
+    async with client_of(limited_app()) as limited:
+        assert await create_tags(limited, token, [f"tag-{number}" for number in range(LIMIT)]) == [201] * LIMIT
 
-        refused = await client.post("/tags", json={"name": "one-too-many"})
+        refused = await limited.post("/tags", json={"name": "one-too-many"}, headers=token)
 
         assert refused.status_code == 429
         assert refused.json() == {"detail": "Too many requests, please retry later"}
@@ -51,18 +56,19 @@ async def test_writes_over_the_limit_are_refused_until_the_window_ends() -> None
         assert retry_after >= 1
         assert refused.headers["RateLimit-Reset"] == refused.headers["Retry-After"]
         assert rejections("writes") == before + 1
-        assert (await client.get("/tags", params={"search": "one-too-many"})).json()["total"] == 0
+        assert (await limited.get("/tags", params={"search": "one-too-many"})).json()["total"] == 0
 
         await asyncio.sleep(retry_after)
-        assert await create_tags(client, ["after-the-window"]) == [201]
+        assert await create_tags(limited, token, ["after-the-window"]) == [201]
 
 
-async def test_reads_are_never_limited() -> None:
-    async with client_of(limited_app()) as client:
-        await create_tags(client, [f"tag-{number}" for number in range(LIMIT + 1)])
-        reads = [(await client.get("/tags")).status_code for _ in range(LIMIT * 3)]
+async def test_reads_are_never_limited(client: httpx.AsyncClient) -> None:
+    token = await writer(client)
+    async with client_of(limited_app()) as limited:
+        await create_tags(limited, token, [f"tag-{number}" for number in range(LIMIT + 1)])
+        reads = [(await limited.get("/tags")).status_code for _ in range(LIMIT * 3)]
         assert reads == [200] * (LIMIT * 3)
-        assert (await client.post("/tags", json={"name": "still-refused"})).status_code == 429
+        assert (await limited.post("/tags", json={"name": "still-refused"}, headers=token)).status_code == 429
 
 
 async def test_sign_ups_have_a_strict_limit_of_their_own() -> None:
@@ -76,22 +82,24 @@ async def test_sign_ups_have_a_strict_limit_of_their_own() -> None:
         assert (await client.get("/users")).json()["total"] == 2
 
 
-async def test_the_forwarded_address_is_ignored_from_an_untrusted_peer() -> None:
-    async with client_of(limited_app()) as client:
+async def test_the_forwarded_address_is_ignored_from_an_untrusted_peer(client: httpx.AsyncClient) -> None:
+    token = await writer(client)
+    async with client_of(limited_app()) as limited:
         names = [f"tag-{number}" for number in range(LIMIT + 1)]
         forged = [f"203.0.113.{number}" for number in range(LIMIT + 1)]
-        statuses = await create_tags(client, names, forwarded_for=forged)
+        statuses = await create_tags(limited, token, names, forwarded_for=forged)
         assert statuses == [201] * LIMIT + [429], "a client cannot pose as many by forging the header"
 
 
-async def test_behind_a_trusted_proxy_the_forwarded_address_names_the_client() -> None:
+async def test_behind_a_trusted_proxy_the_forwarded_address_names_the_client(client: httpx.AsyncClient) -> None:
+    token = await writer(client)
     # The test client's peer is 127.0.0.1: a proxy on this machine, and one more in 10.0.0.0/8.
-    async with client_of(limited_app(trusted_proxies="127.0.0.1, 10.0.0.0/8")) as client:
+    async with client_of(limited_app(trusted_proxies="127.0.0.1, 10.0.0.0/8")) as limited:
         # What the client itself wrote (left) is ignored; the proxies append the address they saw.
         first_client = [f"forged-{number}, 203.0.113.1, 10.1.2.3" for number in range(LIMIT + 1)]
         names = [f"first-{number}" for number in range(LIMIT + 1)]
-        assert await create_tags(client, names, forwarded_for=first_client) == [201] * LIMIT + [429]
-        assert await create_tags(client, ["second-client"], forwarded_for=["203.0.113.2"]) == [201]
+        assert await create_tags(limited, token, names, forwarded_for=first_client) == [201] * LIMIT + [429]
+        assert await create_tags(limited, token, ["second-client"], forwarded_for=["203.0.113.2"]) == [201]
 
 
 async def test_attempts_on_one_account_are_limited_from_any_address() -> None:

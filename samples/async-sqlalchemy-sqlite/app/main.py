@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.errors import register_exception_handlers
 from app.api.methods import register_method_not_allowed
-from app.api.routes import health, metrics, posts, tags, users
+from app.api.routes import auth, health, metrics, posts, tags, users
 from app.core.config import Settings, get_settings
 from app.core.db import database_lifespan
 from app.core.logging import configure_logging
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, tracing: "TracerProvider | None
     app.add_middleware(RequestLog, metrics_enabled=settings.metrics_enabled)
     register_exception_handlers(app, settings.retry_after_seconds)
     register_method_not_allowed(app)
-    for module in (health, users, posts, tags):
+    for module in (health, auth, users, posts, tags):
         app.include_router(module.router)
     if settings.metrics_enabled:
         app.include_router(metrics.router)

@@ -11,7 +11,7 @@ import pytest
 
 from app.crud import users as users_crud
 from app.services.users import SUCCESSOR_RULE
-from tests.helpers import create_post, create_user
+from tests.helpers import auth, create_post, create_user
 
 
 async def titles_by(client: httpx.AsyncClient, author_id: int) -> list[str]:
@@ -26,7 +26,8 @@ async def test_deactivating_a_user_hands_their_posts_to_the_successor(client: ht
     await create_post(client, alice["id"], "Second")
     await create_post(client, bob["id"], "Bob's")
 
-    response = await client.post(f"/users/{alice['id']}/deactivate", json={"successor_id": bob["id"]})
+    successor = {"successor_id": bob["id"]}
+    response = await client.post(f"/users/{alice['id']}/deactivate", json=successor, headers=auth(alice["id"]))
 
     assert response.status_code == 200, response.text
     assert response.json() == {**alice, "is_active": False}
@@ -47,8 +48,9 @@ async def test_a_failure_between_the_writes_leaves_nothing_written(
 
     # The posts' UPDATE has reached the database when the user's update fails.
     monkeypatch.setattr(users_crud, "update_user", fail)
+    successor, headers = {"successor_id": bob["id"]}, auth(alice["id"])
     with pytest.raises(RuntimeError, match="injected"):
-        await client.post(f"/users/{alice['id']}/deactivate", json={"successor_id": bob["id"]})
+        await client.post(f"/users/{alice['id']}/deactivate", json=successor, headers=headers)
     monkeypatch.undo()
 
     assert await titles_by(client, alice["id"]) == ["First"], "the reassignment was rolled back"
@@ -60,11 +62,13 @@ async def test_the_successor_must_be_an_existing_active_other_user(client: httpx
     alice = await create_user(client, "alice")
     bob = await create_user(client, "bob")
     await create_post(client, alice["id"], "First")
-    assert (await client.patch(f"/users/{bob['id']}", json={"is_active": False})).status_code == 200
+    deactivated = await client.patch(f"/users/{bob['id']}", json={"is_active": False}, headers=auth(bob["id"]))
+    assert deactivated.status_code == 200
 
     # Herself, an inactive user, a user that does not exist (a 404 would mean alice is missing).
     for successor_id in (alice["id"], bob["id"], 999999):
-        response = await client.post(f"/users/{alice['id']}/deactivate", json={"successor_id": successor_id})
+        successor = {"successor_id": successor_id}
+        response = await client.post(f"/users/{alice['id']}/deactivate", json=successor, headers=auth(alice["id"]))
         assert response.status_code == 409, successor_id
         assert response.json() == {"detail": SUCCESSOR_RULE, "field": "successor_id"}
     assert await titles_by(client, alice["id"]) == ["First"]
@@ -74,6 +78,7 @@ async def test_the_successor_must_be_an_existing_active_other_user(client: httpx
 async def test_deactivating_a_missing_user_is_404(client: httpx.AsyncClient) -> None:
     alice = await create_user(client, "alice")
 
-    response = await client.post("/users/999999/deactivate", json={"successor_id": alice["id"]})
+    successor = {"successor_id": alice["id"]}
+    response = await client.post("/users/999999/deactivate", json=successor, headers=auth(alice["id"]))
 
     assert (response.status_code, response.json()) == (404, {"detail": "User 999999 not found"})

@@ -2,7 +2,7 @@ from datetime import datetime
 
 import httpx
 
-from tests.helpers import PASSWORD, create_post, create_user
+from tests.helpers import PASSWORD, auth, create_post, create_user
 
 
 async def test_create_user_with_profile(client: httpx.AsyncClient) -> None:
@@ -90,7 +90,8 @@ async def test_list_users_limit_is_capped(client: httpx.AsyncClient) -> None:
 async def test_update_user_partially(client: httpx.AsyncClient) -> None:
     user = await create_user(client, profile={"bio": "old", "avatar_url": "https://example.com/a.png"})
 
-    response = await client.patch(f"/users/{user['id']}", json={"is_active": False, "profile": {"bio": "new"}})
+    changes = {"is_active": False, "profile": {"bio": "new"}}
+    response = await client.patch(f"/users/{user['id']}", json=changes, headers=auth(user["id"]))
 
     assert response.status_code == 200
     updated = response.json()
@@ -104,7 +105,8 @@ async def test_update_user_conflict_changes_nothing(client: httpx.AsyncClient) -
     await create_user(client, "alice")
     bob = await create_user(client, "bob")
 
-    response = await client.patch(f"/users/{bob['id']}", json={"email": "alice@example.com", "profile": {"bio": "x"}})
+    changes = {"email": "alice@example.com", "profile": {"bio": "x"}}
+    response = await client.patch(f"/users/{bob['id']}", json=changes, headers=auth(bob["id"]))
 
     assert response.status_code == 409
     assert response.json()["field"] == "email"
@@ -115,7 +117,7 @@ async def test_delete_user_cascades_to_posts(client: httpx.AsyncClient) -> None:
     user = await create_user(client)
     post = await create_post(client, user["id"], tags=["python"])
 
-    assert (await client.delete(f"/users/{user['id']}")).status_code == 204
+    assert (await client.delete(f"/users/{user['id']}", headers=auth(user["id"]))).status_code == 204
 
     assert (await client.get(f"/users/{user['id']}")).status_code == 404
     assert (await client.get(f"/posts/{post['id']}")).status_code == 404
@@ -123,7 +125,9 @@ async def test_delete_user_cascades_to_posts(client: httpx.AsyncClient) -> None:
 
 
 async def test_missing_user_is_404(client: httpx.AsyncClient) -> None:
+    headers = auth((await create_user(client))["id"])
     for method in ("GET", "PATCH", "DELETE"):
-        response = await client.request(method, "/users/999999", json={} if method == "PATCH" else None)
+        body: dict[str, str] | None = {} if method == "PATCH" else None
+        response = await client.request(method, "/users/999999", json=body, headers=headers)
         assert response.status_code == 404, method
         assert response.json() == {"detail": "User 999999 not found"}

@@ -7,11 +7,13 @@ from fastapi.responses import JSONResponse
 
 from app.api.responses import ConflictBody, ErrorBody
 from app.core.db import UNAVAILABLE_ERRORS, is_unavailable
-from app.core.errors import ConflictError, NotFoundError
+from app.core.errors import ConflictError, ForbiddenError, NotAuthenticatedError, NotFoundError
 from app.core.metrics import UNAVAILABLE
 from app.core.rate_limit import RateLimitedError
 
 logger = logging.getLogger(__name__)
+
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
@@ -42,7 +44,16 @@ def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
             raise exc
         return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=429, headers=exc.headers())
 
+    async def not_authenticated(_: Request, exc: Exception) -> JSONResponse:
+        # RFC 6750: a 401 names the scheme the client should authenticate with.
+        return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=401, headers=BEARER_CHALLENGE)
+
+    async def forbidden(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=403)
+
     app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(NotAuthenticatedError, not_authenticated)
+    app.add_exception_handler(ForbiddenError, forbidden)
     app.add_exception_handler(RateLimitedError, rate_limited)
     app.add_exception_handler(ConflictError, conflict)
     for error_type in UNAVAILABLE_ERRORS:

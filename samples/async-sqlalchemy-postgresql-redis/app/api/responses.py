@@ -37,3 +37,13 @@ TOO_MANY_REQUESTS: dict[int | str, dict[str, Any]] = {
         },
     },
 }
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": ErrorBody,
+        "description": "No valid credentials: a missing, expired, invalid or revoked token, or a refused login",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer`"}},
+    },
+}
+FORBIDDEN: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody, "description": "The resource belongs to another user"},
+}

@@ -18,3 +18,17 @@ class ConflictError(Exception):
         super().__init__(detail or f"A {resource} with this {field} already exists")
         self.resource = resource
         self.field = field
+
+
+class NotAuthenticatedError(Exception):
+    """No valid credentials: a missing, expired, tampered or revoked token, or a refused login.
+
+    One message whatever the reason, so an answer tells an attacker nothing (the reason is for logs).
+    """
+
+    def __init__(self, detail: str = "Could not validate credentials") -> None:
+        super().__init__(detail)
+
+
+class ForbiddenError(Exception):
+    """The caller is known but may not do this (another user's post or account)."""

@@ -1,6 +1,6 @@
 """Access tokens (signed JWTs) and refresh tokens (random strings, stored as their digest).
 
-Pure functions, no database: the routes that issue, rotate and revoke tokens build on them.
+Pure functions, no database: `app.services.auth` issues, rotates and revokes tokens with them.
 """
 
 import hashlib
@@ -14,7 +14,9 @@ from pydantic import SecretStr
 # Pinned on decode: a token naming another algorithm ("none", or RS256 with our key as a
 # "public key") is refused instead of trusted.
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti")
+# `fam` is the refresh-token family (the login) the access token was issued for: revoking the
+# family (logout, a reused refresh token) stops its access tokens at once (`app.api.deps`).
+REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti", "fam")
 
 
 class InvalidTokenError(Exception):
@@ -28,14 +30,18 @@ class InvalidTokenError(Exception):
 class AccessClaims:
     subject: str
     token_id: str
+    family: str
     issued_at: datetime
     expires_at: datetime
 
 
-def create_access_token(subject: str, key: SecretStr, lifetime: timedelta, *, now: datetime | None = None) -> str:
+def create_access_token(
+    subject: str, family: str, key: SecretStr, lifetime: timedelta, *, now: datetime | None = None
+) -> str:
     issued_at = now or datetime.now(UTC)
     claims = {
         "sub": subject,
+        "fam": family,
         "iat": issued_at,
         "exp": issued_at + lifetime,
         "jti": secrets.token_urlsafe(16),
@@ -51,19 +57,20 @@ def decode_access_token(token: str, key: SecretStr) -> AccessClaims:
         )
     except jwt.PyJWTError as error:
         raise InvalidTokenError from error
-    subject, token_id = claims["sub"], claims["jti"]
-    if not isinstance(subject, str) or not isinstance(token_id, str):
+    subject, token_id, family = claims["sub"], claims["jti"], claims["fam"]
+    if not all(isinstance(value, str) for value in (subject, token_id, family)):
         raise InvalidTokenError
     return AccessClaims(
         subject=subject,
         token_id=token_id,
+        family=family,
         issued_at=datetime.fromtimestamp(claims["iat"], UTC),
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
     )
 
 
 @dataclass(frozen=True)
-class RefreshToken:
+class IssuedRefreshToken:
     token: str  # given to the client once, never stored
     digest: str  # stored, to find the token again
     family: str  # shared by every token rotated from one login, so a reused one can revoke them all
@@ -75,7 +82,9 @@ def refresh_token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_refresh_token(family: str | None = None) -> RefreshToken:
+def new_refresh_token(family: str | None = None) -> IssuedRefreshToken:
     """A fresh refresh token; `family` is the one it rotates within, or None for a new login."""
     token = secrets.token_urlsafe(32)
-    return RefreshToken(token=token, digest=refresh_token_digest(token), family=family or secrets.token_urlsafe(16))
+    return IssuedRefreshToken(
+        token=token, digest=refresh_token_digest(token), family=family or secrets.token_urlsafe(16)
+    )

@@ -6,6 +6,7 @@ resource adds a line per model here (`X as X` marks a re-export, which ruff and 
 accept unused); callers import a model from its resource's module.
 """
 
+from app.models.auth import RefreshToken as RefreshToken
 from app.models.posts import Post as Post
 from app.models.tags import Tag as Tag
 from app.models.users import Profile as Profile

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.errors import ConflictError, NotFoundError
+from app.core.errors import ConflictError, NotAuthenticatedError
 from app.crud.common import _contains, _count, _flush, _unique_violation
 from app.models.posts import Post
 from app.models.tags import Tag
@@ -33,9 +33,9 @@ _POST_BY_ID = _POST_WITH_AUTHOR.options(joinedload(Post.tags)).where(Post.id == 
 _POSTS = _POST_WITH_AUTHOR.options(selectinload(Post.tags))
 
 
-async def create_post(session: AsyncSession, data: PostCreate) -> Post:
-    """Add a post and any of its tags that do not exist yet."""
-    post = Post(title=data.title, body=data.body, published=data.published, author_id=data.author_id)
+async def create_post(session: AsyncSession, data: PostCreate, author: User) -> Post:
+    """Add a post by `author` and any of its tags that do not exist yet."""
+    post = Post(title=data.title, body=data.body, published=data.published, author_id=author.id)
     post.tags = await _tags_named(session, data.tags)
     session.add(post)
     try:
@@ -45,8 +45,9 @@ async def create_post(session: AsyncSession, data: PostCreate) -> Post:
         # never committed, so they go with it.
         if _unique_violation(error, "tags", ("name",)):
             raise ConflictError("tag", "name") from None
-        raise NotFoundError("User", data.author_id) from None
-    post.author = await session.get_one(User, data.author_id)
+        # The author's account was deleted since their token was checked.
+        raise NotAuthenticatedError from None
+    post.author = author
     return post
 
 

@@ -2,7 +2,7 @@
 
 from pydantic import Field, StrictBool
 
-from app.schemas.common import AuthorId, Body, Schema, TagNames, Title, UtcDatetime
+from app.schemas.common import Body, Schema, TagNames, Title, UtcDatetime
 from app.schemas.tags import TagPublic
 from app.schemas.users import UserSummary
 
@@ -11,7 +11,6 @@ class PostCreate(Schema):
     title: Title
     body: Body = ""
     published: StrictBool = False  # JSON true/false only: the schema says boolean, so 0 or "yes" is a 422
-    author_id: AuthorId
     tags: TagNames = Field(default_factory=list)
 
 

@@ -3,10 +3,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.caching import INVALIDATE_POST, CacheDep, cache_answer, cached_answer
-from app.api.deps import PostDep, SessionDep, get_post_or_404
+from app.api.deps import CurrentUser, OwnPostDep, SessionDep, get_post_or_404
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
-from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAVAILABLE
+from app.api.responses import CONFLICT, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
 from app.core.cache_entries import post_entry
 from app.core.rate_limit import LIMIT_WRITES
 from app.crud import posts as posts_crud
@@ -24,10 +24,11 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
-async def create_post(session: SessionDep, data: PostCreate) -> PostPublic:
-    """Create a post; tags that do not exist yet are created with it. 404 if the author does not exist."""
-    return PostPublic.model_validate(await posts_service.create_post(session, data))
+# Writes need a token: a post's author is the caller, and only the author may change or delete it.
+@router.post("", status_code=status.HTTP_201_CREATED, responses=UNAUTHORIZED | CONFLICT | TOO_MANY_REQUESTS)
+async def create_post(session: SessionDep, author: CurrentUser, data: PostCreate) -> PostPublic:
+    """Create a post by the caller; tags that do not exist yet are created with it."""
+    return PostPublic.model_validate(await posts_service.create_post(session, data, author))
 
 
 @router.get("")
@@ -58,13 +59,17 @@ async def read_post(session: SessionDep, cache: CacheDep, post_id: ResourceId) -
     return await cache_answer(cache, lookup, PostPublic.model_validate(await get_post_or_404(session, post_id)))
 
 
-@router.patch("/{post_id}", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
-async def update_post(session: SessionDep, post: PostDep, data: PostUpdate) -> PostPublic:
-    """Change the fields given; `tags` replaces the post's tags, creating the missing ones."""
+@router.patch("/{post_id}", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
+async def update_post(session: SessionDep, post: OwnPostDep, data: PostUpdate) -> PostPublic:
+    """Change the fields given; `tags` replaces the post's tags, creating the missing ones. Author only."""
     return PostPublic.model_validate(await posts_service.update_post(session, post, data))
 
 
-@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | TOO_MANY_REQUESTS)
-async def delete_post(session: SessionDep, post: PostDep) -> None:
-    """Delete a post; its tags remain."""
+@router.delete(
+    "/{post_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | TOO_MANY_REQUESTS,
+)
+async def delete_post(session: SessionDep, post: OwnPostDep) -> None:
+    """Delete a post; its tags remain. Author only."""
     await posts_service.delete_post(session, post)

@@ -1,9 +1,9 @@
 from fastapi import APIRouter, status
 
-from app.api.deps import SessionDep, TagDep
+from app.api.deps import SIGNED_IN, SessionDep, TagDep
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
-from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAVAILABLE
+from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
 from app.core.rate_limit import LIMIT_WRITES
 from app.crud import tags as tags_crud
 from app.schemas.common import Page
@@ -15,7 +15,13 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT | TOO_MANY_REQUESTS)
+# Writes need a token, of any active user.
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=UNAUTHORIZED | CONFLICT | TOO_MANY_REQUESTS,
+    dependencies=[SIGNED_IN],
+)
 async def create_tag(session: SessionDep, data: TagCreate) -> TagPublic:
     """Create a tag. 409 if the name is taken."""
     return TagPublic.model_validate(await tags_service.create_tag(session, data))
@@ -40,13 +46,18 @@ async def read_tag(tag: TagDep) -> TagPublic:
     return TagPublic.model_validate(tag)
 
 
-@router.patch("/{tag_id}", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
+@router.patch("/{tag_id}", responses=UNAUTHORIZED | NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS, dependencies=[SIGNED_IN])
 async def update_tag(session: SessionDep, tag: TagDep, data: TagUpdate) -> TagPublic:
     """Rename a tag. 409 if the name is taken."""
     return TagPublic.model_validate(await tags_service.update_tag(session, tag, data))
 
 
-@router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | TOO_MANY_REQUESTS)
+@router.delete(
+    "/{tag_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=UNAUTHORIZED | NOT_FOUND | TOO_MANY_REQUESTS,
+    dependencies=[SIGNED_IN],
+)
 async def delete_tag(session: SessionDep, tag: TagDep) -> None:
     """Delete a tag; the posts carrying it lose it."""
     await tags_service.delete_tag(session, tag)

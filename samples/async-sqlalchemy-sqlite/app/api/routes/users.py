@@ -1,9 +1,9 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, HTTPException, status
 
-from app.api.deps import NewUserDep, SessionDep, UserChangesDep, UserDep
+from app.api.deps import TOKEN_REQUIRED, CurrentUser, NewUserDep, OwnUserDep, SessionDep, UserChangesDep, UserDep
 from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
-from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAVAILABLE
+from app.api.responses import CONFLICT, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
 from app.core.rate_limit import LIMIT_SIGNUP, LIMIT_WRITES
 from app.crud import users as users_crud
 from app.schemas.common import Page
@@ -38,27 +38,50 @@ async def list_users(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+@router.get("/me", responses=UNAUTHORIZED)
+async def read_me(user: CurrentUser) -> UserPublic:
+    """The user the access token names."""
+    return UserPublic.model_validate(user)
+
+
+# /users/me has GET only, but /users/{user_id} matches the same URL and would refuse "me" as an
+# id (422): the other methods of /users/{user_id} get their 405 here instead.
+@router.api_route("/me", methods=["PATCH", "DELETE"], include_in_schema=False)
+async def me_method_not_allowed() -> None:
+    raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED)
+
+
 @router.get("/{user_id}", responses=NOT_FOUND)
 async def read_user(user: UserDep) -> UserPublic:
     """Read a user."""
     return UserPublic.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
-async def update_user(changes: UserChangesDep, session: SessionDep, user: UserDep) -> UserPublic:
+# Users change only their own account (403 otherwise). The token is checked before a new
+# password is hashed, so a request without one costs no hashing.
+@router.patch(
+    "/{user_id}",
+    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS,
+    dependencies=[TOKEN_REQUIRED],
+)
+async def update_user(changes: UserChangesDep, session: SessionDep, user: OwnUserDep) -> UserPublic:
     """Change the fields given. 409 if the new username or email is taken."""
     updated = await users_service.update_user(session, user, changes.data, changes.hashed_password)
     return UserPublic.model_validate(updated)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | TOO_MANY_REQUESTS)
-async def delete_user(session: SessionDep, user: UserDep) -> None:
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | TOO_MANY_REQUESTS,
+)
+async def delete_user(session: SessionDep, user: OwnUserDep) -> None:
     """Delete a user with their profile and posts."""
     await users_service.delete_user(session, user)
 
 
-@router.post("/{user_id}/deactivate", responses=NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
-async def deactivate_user(session: SessionDep, user: UserDep, data: UserDeactivate) -> UserPublic:
+@router.post("/{user_id}/deactivate", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS)
+async def deactivate_user(session: SessionDep, user: OwnUserDep, data: UserDeactivate) -> UserPublic:
     """Deactivate a user and make another user the author of their posts, all or nothing.
 
     404 if the user does not exist; 409 unless the successor is an existing, active, other user.
