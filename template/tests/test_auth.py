@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from app.core.tokens import create_access_token, decode_access_token
 from app.main import create_app
+from app.schemas.common import USERNAME_MAX_LENGTH
 from app.services import auth as auth_service
 from tests.config import TEST_SECRET_KEY, settings_for_tests
 from tests.helpers import PASSWORD, auth, bearer, client_of, create_post, create_user, log_in
@@ -51,6 +52,30 @@ async def test_every_refused_login_gets_the_same_answer(client: httpx.AsyncClien
     for username, password in (("nobody", PASSWORD), ("alice", "wrong password"), ("bob", PASSWORD)):
         response = await client.post("/auth/token", data={"username": username, "password": password})
         assert_unauthorized(response, LOGIN_REFUSED)
+
+
+async def test_a_username_longer_than_any_account_is_invalid_not_unknown(client: httpx.AsyncClient) -> None:
+    """No account can have it, so it is refused as input (422) before anything looks it up."""
+    username = "a" * (USERNAME_MAX_LENGTH + 1)
+
+    response = await client.post("/auth/token", data={"username": username, "password": PASSWORD})
+
+    assert response.status_code == 422, response.text
+    assert username not in response.text
+
+
+@pytest.mark.parametrize("path", ["/users", "/auth/token"])
+async def test_a_refused_password_is_not_echoed(client: httpx.AsyncClient, path: str) -> None:
+    password = "secret-" + "x" * 200  # longer than any password may be
+    if path == "/users":
+        sign_up = {"username": "carol", "email": "carol@example.com", "password": password}
+        response = await client.post(path, json=sign_up)
+    else:
+        response = await client.post(path, data={"username": "carol", "password": password})
+
+    assert response.status_code == 422, response.text
+    assert "secret-" not in response.text
+    assert response.json()["detail"][0]["loc"][-1] == "password"
 
 
 async def test_missing_expired_tampered_and_unsigned_tokens_are_refused(client: httpx.AsyncClient) -> None:

@@ -3,6 +3,8 @@
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.api.responses import ConflictBody, ErrorBody
@@ -51,9 +53,18 @@ def register_exception_handlers(app: FastAPI, retry_after_seconds: int) -> None:
     async def forbidden(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(ErrorBody(detail=str(exc)).model_dump(), status_code=403)
 
+    async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
+        if not isinstance(exc, RequestValidationError):
+            raise exc
+        # FastAPI's answer, without the value each error concerns: it may be a password or a
+        # token, and the client has it already.
+        errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(NotAuthenticatedError, not_authenticated)
     app.add_exception_handler(ForbiddenError, forbidden)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(RateLimitedError, rate_limited)
     app.add_exception_handler(ConflictError, conflict)
     for error_type in UNAVAILABLE_ERRORS:

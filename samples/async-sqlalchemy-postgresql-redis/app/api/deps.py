@@ -31,7 +31,7 @@ from app.crud import users as users_crud
 from app.models.posts import Post
 from app.models.tags import Tag
 from app.models.users import User
-from app.schemas.common import NUL_FREE
+from app.schemas.common import NUL_FREE, USERNAME_MAX_LENGTH
 from app.schemas.users import UserCreate, UserUpdate
 
 SessionDep = Annotated[DbSession, Depends(get_session)]
@@ -140,7 +140,7 @@ class Credentials:
 
 async def login_credentials(
     request: Request,
-    username: Annotated[str, Form(min_length=1, max_length=255, pattern=NUL_FREE)],
+    username: Annotated[str, Form(min_length=1, max_length=USERNAME_MAX_LENGTH, pattern=NUL_FREE)],
     password: Annotated[str, Form(min_length=1, max_length=128, pattern=NUL_FREE)],
 ) -> Credentials:
     """The login form, counted against RATE_LIMIT_LOGIN per client and per account before any check."""

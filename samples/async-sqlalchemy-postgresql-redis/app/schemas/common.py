@@ -15,6 +15,8 @@ MAX_ID = 2_147_483_647
 # PostgreSQL cannot store NUL in text: every free-text input carries this pattern so such text is a
 # documented 422 on every engine (and the OpenAPI pattern tells clients, and fuzzers, in advance).
 NUL_FREE = r"^[^\x00]*$"
+# The username column's size: a longer name is a 422 wherever one is sent, even to log in.
+USERNAME_MAX_LENGTH = 50
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -25,7 +27,13 @@ def _as_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 Username = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$"),
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=3,
+        max_length=USERNAME_MAX_LENGTH,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+    ),
 ]
 # The OpenAPI document must not promise what the validator (email-validator) refuses: addresses
 # over 254 characters (RFC 5321, though the column holds 255) and special-use domains (RFC 6761:
