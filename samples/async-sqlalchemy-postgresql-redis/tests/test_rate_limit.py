@@ -82,6 +82,18 @@ async def test_sign_ups_have_a_strict_limit_of_their_own() -> None:
         assert (await client.get("/users")).json()["total"] == 2
 
 
+async def test_sign_ups_for_one_account_are_limited_from_any_address() -> None:
+    # Each attempt comes through a trusted proxy from its own client address: only the account is shared.
+    settings = settings_for_tests(rate_limit_signup="2/second", trusted_proxies="127.0.0.1")
+    async with client_of(create_app(settings)) as client:
+        statuses = []
+        for number in range(3):
+            body = {"username": "carol", "email": f"carol{number}@example.com", "password": PASSWORD}
+            headers = {"X-Forwarded-For": f"203.0.113.{number}"}
+            statuses.append((await client.post("/users", json=body, headers=headers)).status_code)
+        assert statuses == [201, 409, 429]
+
+
 async def test_the_forwarded_address_is_ignored_from_an_untrusted_peer(client: httpx.AsyncClient) -> None:
     token = await writer(client)
     async with client_of(limited_app()) as limited:

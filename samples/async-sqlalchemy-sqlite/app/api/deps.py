@@ -120,7 +120,12 @@ class UserChanges:
     hashed_password: str | None  # None when the password is not changed
 
 
-async def hash_new_user(data: UserCreate) -> NewUser:
+async def hash_new_user(request: Request, data: UserCreate) -> NewUser:
+    """The sign-up, counted against RATE_LIMIT_SIGNUP per account too (before the slow hash), so that
+    no username or email can be probed or claimed from many addresses faster than that."""
+    limiter = get_rate_limiter(request)
+    await limiter.hit_account("signup", data.username)
+    await limiter.hit_account("signup", data.email)
     return NewUser(data, await hash_password(data.password))
 
 
