@@ -32,6 +32,12 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template_history.build(tmp_path_factory.mktemp("template-history") / "template")
 
 
+@pytest.fixture(scope="session")
+def last_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The last real release as v0.1.0 and the working tree as v0.2.0, built once per worker."""
+    return template_history.build_from_last_release(tmp_path_factory.mktemp("last-release") / "template")
+
+
 @pytest.fixture
 def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The one the matrix uses in this worker (see tests/conftest.py)."""
@@ -318,10 +324,10 @@ KIT_FILES = {
 }
 
 
-def test_update_from_last_release_adds_the_kit_without_conflicts(tmp_path: Path) -> None:
+def test_update_from_last_release_adds_the_kit_without_conflicts(tmp_path: Path, last_release: Path) -> None:
     """An unchanged project of release 0.1.0 (its own commit) updated to the working tree:
     no conflict, and exactly what a fresh render of the working tree gives."""
-    template = template_history.build_from_last_release(tmp_path / "template")
+    template = last_release
     stack = {"concurrency": "async", "orm": "sqlalchemy", "database": "postgresql", "cache": "none"}
     project = render(template, tmp_path / "service", "v0.1.0", **stack)
     assert not (project / "compose.yaml").exists(), "0.1.0 is expected to predate the kit"
@@ -355,13 +361,17 @@ REVISION = re.compile(r"migrations/(versions/)?[0-9]{4}_\w+\.py")
 
 @pytest.mark.parametrize("stack", RELEASE_DATABASES, ids=lambda stack: stack.id)
 def test_a_database_created_by_the_last_release_migrates_to_this_one(
-    stack: Stack, tmp_path: Path, mypy_cache: Path, available_servers: dict[str, str | None]
+    stack: Stack,
+    tmp_path: Path,
+    mypy_cache: Path,
+    last_release: Path,
+    available_servers: dict[str, str | None],
 ) -> None:
     """A service generated from 0.1.0 and migrated with its own command is updated and migrated again:
     the database reaches this template's models with no drift, and no released migration was edited
     (schema changes arrive as new revisions)."""
     require_server(stack, available_servers)
-    template = template_history.build_from_last_release(tmp_path / "template")
+    template = last_release
     project = Project(stack, render(template, tmp_path / "service", "v0.1.0", **stack.answers), mypy_cache)
     released = {name: text for name, text in tree(project.path).items() if REVISION.fullmatch(name)}
     project.run("uv", "sync", "--quiet")
@@ -393,11 +403,13 @@ FLAT_MODULES = ("app/models.py", "app/schemas.py", "app/crud.py", "app/services.
 USER_HELPER = "\n\ndef count_everything() -> int:\n    return 0\n"
 
 
-def test_an_edited_file_the_release_splits_is_deleted_and_its_edit_stays_in_git(tmp_path: Path) -> None:
+def test_an_edited_file_the_release_splits_is_deleted_and_its_edit_stays_in_git(
+    tmp_path: Path, last_release: Path
+) -> None:
     """What a user who edited app/crud.py sees after updating across the split (docs/updating.md):
     no conflict and no stale module beside the package; `git status` lists the file as deleted,
     and their edit is in the last commit, to be moved into a resource's module by hand."""
-    template = template_history.build_from_last_release(tmp_path / "template")
+    template = last_release
     stack = {"concurrency": "async", "orm": "sqlalchemy", "database": "sqlite", "cache": "none"}
     project = render(template, tmp_path / "service", "v0.1.0", **stack)
     with (project / "app/crud.py").open("a") as crud:
