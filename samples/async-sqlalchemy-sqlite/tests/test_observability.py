@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.core.logging import create_handler
+from app.core.logging import JsonFormatter, RequestRecord, create_handler
 from app.crud import users as users_crud
 from app.main import create_app
 from tests import config
@@ -130,6 +130,39 @@ async def test_readable_text_lines_outside_production(client: httpx.AsyncClient)
     [line] = [line for line in stream.getvalue().splitlines() if " app.requests " in line]
     assert f"[{response.headers['X-Request-ID']}] GET /health/live 200 " in line
     assert line.endswith(" ms")
+
+
+async def test_request_lines_skip_logging_s_dispatch_only_while_the_service_s_handler_is_alone(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = create_handler("text")  # the one `configure_logging` installs: standard error
+    dispatched: list[str] = []
+    monkeypatch.setattr(logging.Logger, "handle", lambda _, record: dispatched.append(record.name))
+
+    # The service's configuration (without pytest's capture handlers): written directly.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [handler])
+    response = await client.get("/health/live")
+    [line] = [line for line in capsys.readouterr().err.splitlines() if " app.requests " in line]
+    assert f"[{response.headers['X-Request-ID']}] GET /health/live 200 " in line
+    assert "app.requests" not in dispatched
+
+    # Anything else listening: the usual way, so it sees the line too.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [handler, logging.NullHandler()])
+    await client.get("/health/live")
+    assert "app.requests" in dispatched
+
+
+def test_a_request_s_json_line_is_what_the_formatter_makes_of_any_record() -> None:
+    request = RequestRecord("GET", '/odd/"{name}"/\u00e9', 404, 1.5)
+    request.request_id = "req-1"
+    usual = logging.LogRecord("app.requests", logging.INFO, __file__, 1, request.msg, request.args, None)
+    fields = ("method", "route", "status", "duration_ms", "request_id", "created")
+    usual.__dict__.update({field: getattr(request, field) for field in fields})
+
+    formatter = JsonFormatter()
+    assert formatter.format(request) == formatter.format(usual)
+    assert json.loads(formatter.format(request))["route"] == '/odd/"{name}"/\u00e9'
+    assert set(vars(usual)) - {"taskName"} <= set(vars(request))  # any formatter finds what it reads
 
 
 def test_production_logs_json_unless_told_otherwise() -> None:

@@ -8,7 +8,9 @@ the request it was logged in (`request_id`, app/core/request_log.py).
 
 import json
 import logging
+import os
 import sys
+import threading
 import time
 from contextvars import ContextVar
 from typing import IO, Literal
@@ -24,10 +26,60 @@ request_id: ContextVar[str] = ContextVar("request_id", default="-")
 # (app/core/request_log.py), and the trace's when tracing is on (app/core/tracing.py).
 RECORD_FIELDS = ("method", "route", "status", "duration_ms", "trace_id", "span_id")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+# A request's JSON line (JsonFormatter.request_line); `%r` writes a float as the JSON encoder does.
+REQUEST_LINE = (
+    '{"time": "%s", "level": "INFO", "logger": "app.requests", "message": "%s %s %s %.2f ms", "request_id": %s, '
+    '"method": "%s", "route": "%s", "status": %s, "duration_ms": %r}'
+)
 # Made once: `json.dumps` with an argument builds a new encoder per call.
 encode_json = json.JSONEncoder(default=str).encode
+# What a request record's `relativeCreated` counts from.
+LOGGING_STARTED = time.time()
 # Installed by `configure_logging`; replaced, never duplicated, when it runs again (tests create several apps).
 HANDLER_NAME = "app"
+
+
+class RequestRecord(logging.LogRecord):
+    """A request's line (app/core/request_log.py): a complete record at a fraction of the usual cost.
+
+    One is made per request, so it sets only what varies and copies the rest. The usual
+    constructor also works out the caller's file, module and process, which cost more than
+    formatting the line.
+    """
+
+    msg = "%s %s %s %.2f ms"
+
+    def __init__(self, method: str, route: str, status: int, duration_ms: float) -> None:
+        # LogRecord's own constructor is skipped on purpose: between them, these set every attribute it would.
+        self.__dict__.update(REQUEST_RECORD_FIELDS)
+        self.created = created = time.time()
+        self.msecs = int((created - int(created)) * 1000) + 0.0
+        self.relativeCreated = (created - LOGGING_STARTED) * 1000
+        self.thread = threading.get_ident()
+        self.threadName = threading.current_thread().name
+        self.process = os.getpid()
+        multiprocessing = sys.modules.get("multiprocessing")  # as LogRecord does: not imported for this
+        self.processName = multiprocessing.current_process().name if multiprocessing else "MainProcess"
+        self.args = (method, route, status, duration_ms)
+        self.method, self.route, self.status, self.duration_ms = method, route, status, duration_ms
+
+
+# The attributes every request's record has in common (formatters read a record's __dict__).
+REQUEST_RECORD_FIELDS = {
+    "name": "app.requests",
+    "msg": RequestRecord.msg,
+    "levelno": logging.INFO,
+    "levelname": "INFO",
+    "pathname": os.path.join(os.path.dirname(__file__), "request_log.py"),
+    "filename": "request_log.py",
+    "module": "request_log",
+    "lineno": 0,
+    "funcName": "_finish",
+    "exc_info": None,
+    "exc_text": None,
+    "stack_info": None,
+    "taskName": None,
+}
 
 
 class RequestIdFilter(logging.Filter):
@@ -41,13 +93,15 @@ class RequestIdFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, request id, and any record fields.
 
-    It runs once per request, so it does the least it can: one encoder made once, and the time's
-    date and seconds formatted once per second (lines in the same second share them).
+    It runs once per request, so it does the least it can: one encoder made once, the time's date
+    and seconds formatted once per second (lines in the same second share them), and a request's
+    line written out directly.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._second: tuple[int, str] = (-1, "")
+        self._json_routes: dict[str, str] = {}
 
     def utc_time(self, created: float) -> str:
         """`created` as ISO 8601 in UTC, to the millisecond: 2026-01-31T12:00:00.123+00:00."""
@@ -59,6 +113,8 @@ class JsonFormatter(logging.Formatter):
         return f"{prefix}.{int((created - second) * 1000):03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
+        if type(record) is RequestRecord:
+            return self.request_line(record)
         line: dict[str, object] = {
             "time": self.utc_time(record.created),
             "level": record.levelname,
@@ -73,6 +129,16 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return encode_json(line)
+
+    def request_line(self, record: RequestRecord) -> str:
+        """What `format` makes of a request's record, written out directly: the same keys in the same order."""
+        route = self._json_routes.get(record.route)
+        if route is None:  # a route's template, escaped once: the only field that could need it
+            route = self._json_routes[record.route] = encode_json(record.route)[1:-1]
+        method, status, duration_ms = record.method, record.status, record.duration_ms
+        request = encode_json(getattr(record, "request_id", "-"))
+        time_ = self.utc_time(record.created)
+        return REQUEST_LINE % (time_, method, route, status, duration_ms, request, method, route, status, duration_ms)
 
 
 class TextFormatter(logging.Formatter):
@@ -103,6 +169,43 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     @stream.setter
     def stream(self, _: IO[str]) -> None:
         pass
+
+
+def log_directly(logger: logging.Logger, record: logging.LogRecord) -> None:
+    """`logger.handle(record)`, written straight to the service's handler when nothing else could see it.
+
+    Logging's dispatch (each logger's filters and handlers up to the root, then the handler's
+    filter) costs a request about as much as making and formatting its line, so the request
+    lines skip it while the configuration is the one `configure_logging` made. Anything added
+    to it (a handler, as pytest's caplog does; a filter; a logger that stops propagating)
+    sends them the usual way again.
+    """
+    handler = sole_handler(logger)
+    if handler is None:
+        logger.handle(record)
+        return
+    record.request_id = request_id.get()  # what the handler's RequestIdFilter would do
+    handler.acquire()
+    try:
+        handler.emit(record)
+    finally:
+        handler.release()
+
+
+def sole_handler(logger: logging.Logger) -> StderrHandler | None:
+    """The service's handler, if it is the only handler or filter a record of `logger` reaches."""
+    node = logger
+    while node.parent is not None:
+        if node.handlers or node.filters or not node.propagate:
+            return None
+        node = node.parent
+    if node.filters or len(node.handlers) != 1:
+        return None
+    handler = node.handlers[0]
+    only_ours = [type(each) for each in handler.filters] == [RequestIdFilter]
+    if type(handler) is StderrHandler and handler.level <= logging.INFO and only_ours:
+        return handler
+    return None
 
 
 def create_handler(format_: LogFormat, stream: IO[str] | None = None) -> logging.Handler:

@@ -15,7 +15,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
-from app.core.logging import request_id
+from app.core.logging import RequestRecord, log_directly, request_id
 
 logger = logging.getLogger("app.requests")
 
@@ -94,18 +94,21 @@ class RequestLog:
             metrics.IN_FLIGHT.dec()
             metrics.observe_request(method, route, status, duration)
         if logger.isEnabledFor(logging.INFO):
-            logger.handle(request_record(method, route, status, round(duration * 1000, 2)))
+            log_directly(logger, request_record(method, route, status, round(duration * 1000, 2)))
 
 
 def request_record(method: str, route: str, status: int, duration_ms: float) -> logging.LogRecord:
     """The request's line, its fields as attributes (JSON keys of their own, app/core/logging.py).
 
     Made here rather than by `logger.info(..., extra=...)`, which would also search the call stack
-    for its caller, on every request, to note a file and line that are always these.
+    for its caller, on every request, to note a file and line that are always these. A record
+    factory of someone else's (tracing's, which adds trace ids) makes it the usual way.
     """
-    record = logging.getLogRecordFactory()(
-        logger.name, logging.INFO, __file__, 0, "%s %s %s %.2f ms", (method, route, status, duration_ms), None
-    )
+    factory = logging.getLogRecordFactory()
+    if factory is logging.LogRecord:
+        return RequestRecord(method, route, status, duration_ms)
+    args = (method, route, status, duration_ms)
+    record = factory(logger.name, logging.INFO, __file__, 0, RequestRecord.msg, args, None)
     record.method, record.route, record.status, record.duration_ms = method, route, status, duration_ms
     return record
 

@@ -29,6 +29,8 @@ class Utf8JsonRequest(Request):
 class JsonRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if self.body_field is None:  # nothing to decode: no wrapper to pay for on every read
+            return handler
 
         async def route_handler(request: Request) -> Response:
             return await handler(Utf8JsonRequest(request.scope, request.receive))
