@@ -9,9 +9,12 @@ import asyncio
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from prometheus_client import REGISTRY
 
-from app.core.rate_limit import RateLimitedError, RateLimiter
+from app.api.routes import auth, posts, tags, users
+from app.api.routing import READS
+from app.core.rate_limit import LIMIT_WRITES, RateLimitedError, RateLimiter
 from app.main import create_app
 from tests.config import settings_for_tests
 from tests.helpers import PASSWORD, client_of, create_user, writer
@@ -69,6 +72,19 @@ async def test_reads_are_never_limited(client: httpx.AsyncClient) -> None:
         reads = [(await limited.get("/tags")).status_code for _ in range(LIMIT * 3)]
         assert reads == [200] * (LIMIT * 3)
         assert (await limited.post("/tags", json={"name": "still-refused"}, headers=token)).status_code == 429
+
+
+def test_every_write_and_no_read_depends_on_the_write_limit_once() -> None:
+    routes = [route for module in (auth, posts, tags, users) for route in module.router.routes]
+    assert all(isinstance(route, APIRoute) for route in routes)
+    counts = {
+        (method, route.path): route.dependencies.count(LIMIT_WRITES)
+        for route in routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+    }
+    assert counts == {key: 0 if key[0] in READS else 1 for key in counts}
+    assert {method for method, _ in counts} >= {"GET", "POST", "PATCH", "DELETE"}
 
 
 async def test_sign_ups_have_a_strict_limit_of_their_own() -> None:

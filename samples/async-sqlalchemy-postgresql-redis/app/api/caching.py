@@ -17,7 +17,6 @@ from app.core.cache import Cache, Lookup
 from app.core.cache_entries import post_changed, tag_changed, user_changed
 
 _ITEM_ID = TypeAdapter(int)
-_READS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_cache(request: Request) -> Cache:
@@ -41,7 +40,7 @@ async def cache_answer(cache: Cache, lookup: Lookup, answer: BaseModel) -> Respo
 
 
 def invalidate_on_write(id_parameter: str, changed: Callable[[int], tuple[str, ...]]) -> Any:
-    """A router dependency: after a successful write to the item its path names, renew what it changes.
+    """A dependency of a router's writes (app/api/routing.py): after a successful one, renew what it changes.
 
     `scope="function"` runs the code after `yield` once the endpoint has returned
     (its transaction committed) and before the response is sent, so no client can
@@ -51,7 +50,7 @@ def invalidate_on_write(id_parameter: str, changed: Callable[[int], tuple[str, .
 
     async def invalidate(request: Request) -> AsyncIterator[None]:
         yield
-        if request.method not in _READS and id_parameter in request.path_params:
+        if id_parameter in request.path_params:
             # Parsed like FastAPI parsed it for the endpoint, so "/users/07" renews user 7.
             item_id = _ITEM_ID.validate_python(request.path_params[id_parameter])
             await get_cache(request).invalidate(changed(item_id))

@@ -36,7 +36,6 @@ LimitName = Literal["writes", "signup", "login"]
 LOG_INTERVAL = 60.0
 # Seconds without any storage call after one failed.
 PAUSE_AFTER_ERROR = 1.0
-_READS = {"GET", "HEAD", "OPTIONS"}
 
 
 class RateLimitedError(Exception):
@@ -149,21 +148,19 @@ def get_rate_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def rate_limit(name: LimitName, *, writes_only: bool = False) -> Any:
+def rate_limit(name: LimitName) -> Any:
     """A dependency counting each request of the client against the limit `name`.
 
-    `writes_only` lets GET and HEAD through untouched (a router-wide write limit); async in
-    every stack, so the storage call never takes a worker thread.
+    Async in every stack, so the storage call never takes a worker thread. The write limit is
+    given to each router's writes (app/api/routing.py).
     """
 
     async def check(request: Request) -> None:
-        if writes_only and request.method in _READS:
-            return
         limiter = get_rate_limiter(request)
         await limiter.hit(name, f"client:{limiter.client_address(request)}")
 
     return Depends(check)
 
 
-LIMIT_WRITES = rate_limit("writes", writes_only=True)
+LIMIT_WRITES = rate_limit("writes")
 LIMIT_SIGNUP = rate_limit("signup")

@@ -4,9 +4,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.caching import INVALIDATE_POST, CacheDep, cache_answer, cached_answer
 from app.api.deps import CurrentUser, OwnPostDep, SessionDep, get_post_or_404
-from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
+from app.api.routing import with_write_dependencies
 from app.core.cache_entries import post_entry
 from app.core.rate_limit import LIMIT_WRITES
 from app.crud import posts as posts_crud
@@ -16,11 +16,10 @@ from app.services import posts as posts_service
 
 # Successful writes below invalidate the cached answers they change (see app.api.caching).
 router = APIRouter(
-    route_class=JsonRoute,
+    route_class=with_write_dependencies(LIMIT_WRITES, INVALIDATE_POST),
     prefix="/posts",
     tags=["posts"],
     responses=UNAVAILABLE,
-    dependencies=[LIMIT_WRITES, INVALIDATE_POST],
 )
 
 

@@ -2,9 +2,9 @@ from fastapi import APIRouter, status
 
 from app.api.caching import INVALIDATE_TAG
 from app.api.deps import SIGNED_IN, SessionDep, TagDep
-from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
+from app.api.routing import with_write_dependencies
 from app.core.rate_limit import LIMIT_WRITES
 from app.crud import tags as tags_crud
 from app.schemas.common import Page
@@ -13,11 +13,10 @@ from app.services import tags as tags_service
 
 # Tags are not cached, but cached posts show them: renaming or deleting one invalidates those.
 router = APIRouter(
-    route_class=JsonRoute,
+    route_class=with_write_dependencies(LIMIT_WRITES, INVALIDATE_TAG),
     prefix="/tags",
     tags=["tags"],
     responses=UNAVAILABLE,
-    dependencies=[LIMIT_WRITES, INVALIDATE_TAG],
 )
 
 

@@ -10,9 +10,9 @@ from app.api.deps import (
     UserChangesDep,
     get_user_or_404,
 )
-from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, ResourceId, Search
 from app.api.responses import CONFLICT, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
+from app.api.routing import with_write_dependencies
 from app.core.cache_entries import user_entry
 from app.core.rate_limit import LIMIT_SIGNUP, LIMIT_WRITES
 from app.crud import users as users_crud
@@ -22,11 +22,10 @@ from app.services import users as users_service
 
 # Successful writes below invalidate the cached answers they change (see app.api.caching).
 router = APIRouter(
-    route_class=JsonRoute,
+    route_class=with_write_dependencies(LIMIT_WRITES, INVALIDATE_USER),
     prefix="/users",
     tags=["users"],
     responses=UNAVAILABLE,
-    dependencies=[LIMIT_WRITES, INVALIDATE_USER],
 )
 
 

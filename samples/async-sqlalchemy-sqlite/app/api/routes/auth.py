@@ -3,14 +3,14 @@
 from fastapi import APIRouter, Request, status
 
 from app.api.deps import CredentialsDep, SessionDep
-from app.api.json_body import JsonRoute
 from app.api.responses import TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
+from app.api.routing import with_write_dependencies
 from app.core.rate_limit import LIMIT_WRITES
 from app.schemas.auth import RefreshTokenIn, TokenPair
 from app.services import auth as auth_service
 
 router = APIRouter(
-    route_class=JsonRoute, prefix="/auth", tags=["auth"], responses=UNAVAILABLE, dependencies=[LIMIT_WRITES]
+    route_class=with_write_dependencies(LIMIT_WRITES), prefix="/auth", tags=["auth"], responses=UNAVAILABLE
 )
 
 

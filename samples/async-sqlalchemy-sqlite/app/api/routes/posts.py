@@ -3,9 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.api.deps import CurrentUser, OwnPostDep, PostDep, SessionDep
-from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
+from app.api.routing import with_write_dependencies
 from app.core.rate_limit import LIMIT_WRITES
 from app.crud import posts as posts_crud
 from app.schemas.common import MAX_ID, Page, TagName
@@ -13,7 +13,7 @@ from app.schemas.posts import PostCreate, PostPublic, PostUpdate
 from app.services import posts as posts_service
 
 router = APIRouter(
-    route_class=JsonRoute, prefix="/posts", tags=["posts"], responses=UNAVAILABLE, dependencies=[LIMIT_WRITES]
+    route_class=with_write_dependencies(LIMIT_WRITES), prefix="/posts", tags=["posts"], responses=UNAVAILABLE
 )
 
 

@@ -1,9 +1,9 @@
 from fastapi import APIRouter, status
 
 from app.api.deps import SIGNED_IN, SessionDep, TagDep
-from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
+from app.api.routing import with_write_dependencies
 from app.core.rate_limit import LIMIT_WRITES
 from app.crud import tags as tags_crud
 from app.schemas.common import Page
@@ -11,7 +11,7 @@ from app.schemas.tags import TagCreate, TagPublic, TagUpdate
 from app.services import tags as tags_service
 
 router = APIRouter(
-    route_class=JsonRoute, prefix="/tags", tags=["tags"], responses=UNAVAILABLE, dependencies=[LIMIT_WRITES]
+    route_class=with_write_dependencies(LIMIT_WRITES), prefix="/tags", tags=["tags"], responses=UNAVAILABLE
 )
 
 

@@ -1,9 +1,9 @@
 from fastapi import APIRouter, HTTPException, status
 
 from app.api.deps import TOKEN_REQUIRED, CurrentUser, NewUserDep, OwnUserDep, SessionDep, UserChangesDep, UserDep
-from app.api.json_body import JsonRoute
 from app.api.params import Limit, Offset, Search
 from app.api.responses import CONFLICT, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED, UNAVAILABLE
+from app.api.routing import with_write_dependencies
 from app.core.rate_limit import LIMIT_SIGNUP, LIMIT_WRITES
 from app.crud import users as users_crud
 from app.schemas.common import Page
@@ -11,7 +11,7 @@ from app.schemas.users import UserDeactivate, UserPublic
 from app.services import users as users_service
 
 router = APIRouter(
-    route_class=JsonRoute, prefix="/users", tags=["users"], responses=UNAVAILABLE, dependencies=[LIMIT_WRITES]
+    route_class=with_write_dependencies(LIMIT_WRITES), prefix="/users", tags=["users"], responses=UNAVAILABLE
 )
 
 
