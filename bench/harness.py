@@ -213,7 +213,7 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, timeout: float = 3
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            sys.exit(f"bench: server for {url} exited with {process.returncode}")
+            sys.exit(f"bench: server for {url} exited with {process.returncode} (its output: *.log in the project)")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -407,10 +407,12 @@ def main(argv: list[str] | None = None) -> int:
         log(f"ready to serve after {time.monotonic() - started:.1f}s (render, install, migrate, seed)")
 
         PORTS.update(zip(APPS, free_ports(len(APPS)), strict=True))
-        uvicorn = ["-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
+        uvicorn = ["-m", "uvicorn", "--host", "127.0.0.1"]
         commands = {
+            # As its image runs it: a line per request is part of what a service costs (uvicorn's
+            # access line, or from the release that added it, the service's own request line).
             "generated": [str(project / ".venv" / "bin" / "python"), *uvicorn, "app.main:app"],
-            "baseline": [sys.executable, *uvicorn, "bench.baseline:app"],
+            "baseline": [sys.executable, *uvicorn, "--no-access-log", "--log-level", "warning", "bench.baseline:app"],
         }
         for app in APPS:
             env = project_env(DATABASE_URL=driver_url, BENCH_DATABASE_URL=plain_url, ENVIRONMENT="production")
@@ -420,7 +422,9 @@ def main(argv: list[str] | None = None) -> int:
             env.update(ACCESS_TOKEN_MINUTES=str(24 * 60))
             cwd = project if app == "generated" else ROOT
             command = [*pin_server, *commands[app], "--port", str(PORTS[app])]
-            servers.append(subprocess.Popen(command, cwd=cwd, env=env))
+            # Their lines are written (and cost what writing them costs) to the rendered project, kept with --project.
+            output = (project / f"{app}.log").open("w")
+            servers.append(subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT))
         for app, server in zip(APPS, servers, strict=True):
             wait_until_up(server, f"http://127.0.0.1:{PORTS[app]}/posts/1")
         WRITER["token"] = writer_token(f"http://127.0.0.1:{PORTS['generated']}")
