@@ -13,7 +13,10 @@ from app.schemas.posts import PostCreate, PostPublic, PostUpdate
 from app.services import posts as posts_service
 
 router = APIRouter(
-    route_class=with_write_dependencies(LIMIT_WRITES), prefix="/posts", tags=["posts"], responses=UNAVAILABLE
+    route_class=with_write_dependencies(LIMIT_WRITES),
+    prefix="/posts",
+    tags=["posts"],
+    responses=UNAVAILABLE,
 )
 
 

@@ -11,7 +11,10 @@ from app.schemas.tags import TagCreate, TagPublic, TagUpdate
 from app.services import tags as tags_service
 
 router = APIRouter(
-    route_class=with_write_dependencies(LIMIT_WRITES), prefix="/tags", tags=["tags"], responses=UNAVAILABLE
+    route_class=with_write_dependencies(LIMIT_WRITES),
+    prefix="/tags",
+    tags=["tags"],
+    responses=UNAVAILABLE,
 )
 
 

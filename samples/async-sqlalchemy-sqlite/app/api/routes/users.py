@@ -11,7 +11,10 @@ from app.schemas.users import UserDeactivate, UserPublic
 from app.services import users as users_service
 
 router = APIRouter(
-    route_class=with_write_dependencies(LIMIT_WRITES), prefix="/users", tags=["users"], responses=UNAVAILABLE
+    route_class=with_write_dependencies(LIMIT_WRITES),
+    prefix="/users",
+    tags=["users"],
+    responses=UNAVAILABLE,
 )
 
 
